@@ -1,0 +1,83 @@
+import type { Readable } from 'node:stream';
+import type { Artifact, BackendKind, Batch, BatchState, StartInput } from './model.js';
+
+/** A page of batches from `BatchBackend.list`. */
+export interface BatchPage {
+  items: Batch[];
+  /** Opaque to everyone but the backend that made it; `null` when there is no next page. */
+  nextCursor: string | null;
+}
+
+export interface ListQuery {
+  /** Only batches in these states; absent = all. Backends filter upstream where they can. */
+  states?: readonly BatchState[];
+  /** Page size the caller wants (1..100). */
+  limit: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string | null;
+}
+
+/** A file streamed from the backend, auth already applied by the backend's client. */
+export interface ArtifactStream {
+  body: Readable;
+  contentType: string | null;
+  contentLength: number | null;
+}
+
+/** What a backend can and cannot do natively, so the gateway fills the gaps from its own records. */
+export interface BackendCapabilities {
+  /** The backend can list its batches. When false, the gateway lists the ones it started. */
+  list: boolean;
+  /** The backend can stop a running batch. When false, `cancel` answers UNSUPPORTED. */
+  cancel: boolean;
+  /** A cancelled batch disappears upstream (404 afterwards); the gateway keeps answering for it. */
+  forgetsCancelled: boolean;
+}
+
+/**
+ * The seam between the gateway and one configured backend. Implementations live in
+ * `src/backends/<kind>/connector.ts`, speak the backend's real protocol through their `client.ts`,
+ * and throw `GatewayError`s (codes from `errors.ts`, `backend` set to `id`).
+ */
+export interface BatchBackend {
+  readonly id: string;
+  readonly kind: BackendKind;
+  /** The backend's base URL, credentials stripped, safe to show. */
+  readonly url: string;
+  readonly capabilities: BackendCapabilities;
+
+  /** One batch by native id; `BATCH_NOT_FOUND` when the backend does not know it. */
+  get(nativeId: string, options?: { signal?: AbortSignal }): Promise<Batch>;
+  /** Newest first where the backend can order; `UNSUPPORTED` when `capabilities.list` is false. */
+  list(query: ListQuery): Promise<BatchPage>;
+  /** Starts a batch; `input.kind` always matches `kind` (the gateway checks first). */
+  start(input: StartInput): Promise<Batch>;
+  /** Asks the backend to stop the batch and answers the batch as it stands after the request. */
+  cancel(nativeId: string): Promise<Batch>;
+  /** Artifacts of one execution, when the batch's executions do not carry them already. */
+  artifacts(nativeId: string, index: number): Promise<Artifact[]>;
+  /** Streams one artifact's bytes; `BATCH_NOT_FOUND`/`BAD_USER_INPUT` when unknown. */
+  openArtifact(nativeId: string, index: number, name: string): Promise<ArtifactStream>;
+  /** Resolves when the backend answers with our credentials; throws a `GatewayError` otherwise. */
+  probe(): Promise<void>;
+  /** Frees sockets, timers and sessions. */
+  dispose(): Promise<void>;
+}
+
+/** Connector options every backend gets from the gateway besides its own config. */
+export interface BackendContext {
+  /** Upstream call timeout in ms. @default 10000 */
+  timeoutMs: number;
+  /** Called after every upstream HTTP call, for metrics and debug logs. */
+  onUpstreamCall?: (call: UpstreamCall) => void;
+}
+
+export interface UpstreamCall {
+  backend: string;
+  method: string;
+  /** Path only: never the query string (it may carry ids) nor credentials. */
+  path: string;
+  statusCode: number | null;
+  durationMs: number;
+  outcome: 'ok' | 'error';
+}
