@@ -1,0 +1,144 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import got, { HTTPError, ParseError, RequestError, TimeoutError, type Got, type Method } from 'got';
+import type { BackendContext } from '../core/backend.js';
+import { ErrorCode, GatewayError, isGatewayError } from '../core/errors.js';
+
+/**
+ * The one way connectors reach their backends: a got instance with timeouts, retries for idempotent
+ * reads only (jittered exponential backoff), keep-alive sockets capped per backend, and a hook that
+ * reports every call (for metrics and debug logs) without its query string.
+ */
+
+export interface HttpClientOptions extends BackendContext {
+  backendId: string;
+  prefixUrl: string;
+  /** How many times an idempotent read is retried after a transport fault or 5xx. @default 2 */
+  readRetries?: number;
+  /** Most sockets open to this backend at once. @default 32 */
+  maxSockets?: number;
+  /** Extra got options (auth hooks, cookie jar, headers). */
+  extend?: Parameters<Got['extend']>[0];
+}
+
+export interface HttpClient {
+  readonly got: Got;
+  dispose(): void;
+}
+
+const IDEMPOTENT: Method[] = ['GET', 'HEAD', 'OPTIONS'];
+
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const maxSockets = options.maxSockets ?? 32;
+  const agent = {
+    http: new HttpAgent({ keepAlive: true, maxSockets, maxFreeSockets: 8 }),
+    https: new HttpsAgent({ keepAlive: true, maxSockets, maxFreeSockets: 8 }),
+  };
+  const report = (method: string, url: URL | undefined, statusCode: number | null, started: number | undefined, ok: boolean) => {
+    options.onUpstreamCall?.({
+      backend: options.backendId,
+      method,
+      path: url?.pathname ?? '',
+      statusCode,
+      durationMs: started ? Date.now() - started : 0,
+      outcome: ok ? 'ok' : 'error',
+    });
+  };
+
+  const base = got.extend({
+    prefixUrl: options.prefixUrl.replace(/\/+$/, ''),
+    agent,
+    timeout: {
+      lookup: 2000,
+      connect: Math.min(options.timeoutMs, 5000),
+      secureConnect: Math.min(options.timeoutMs, 5000),
+      // Time to the first response byte: a slow backend fails here, a long download does not.
+      response: options.timeoutMs,
+    },
+    retry: {
+      limit: options.readRetries ?? 2,
+      methods: IDEMPOTENT,
+      statusCodes: [408, 429, 500, 502, 503, 504],
+      errorCodes: ['ETIMEDOUT', 'ECONNRESET', 'EADDRINUSE', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND', 'ENETUNREACH', 'EAI_AGAIN'],
+      backoffLimit: 2000,
+      // got's backoff is exponential; jitter it so retries from many pollers do not arrive in step.
+      calculateDelay: ({ computedValue }) => (computedValue > 0 ? Math.round(computedValue * (0.5 + Math.random() / 2)) : 0),
+    },
+    throwHttpErrors: true,
+    hooks: {
+      afterResponse: [
+        (response) => {
+          report(response.request.options.method, response.requestUrl, response.statusCode, response.timings.start, response.statusCode < 400);
+          return response;
+        },
+      ],
+      beforeError: [
+        (error) => {
+          if (!(error instanceof HTTPError)) {
+            report(error.options?.method ?? 'GET', error.options?.url instanceof URL ? error.options.url : undefined, null, error.timings?.start, false);
+          }
+          return error;
+        },
+      ],
+    },
+  });
+  const instance = options.extend ? base.extend(options.extend) : base;
+  return {
+    got: instance,
+    dispose() {
+      agent.http.destroy();
+      agent.https.destroy();
+    },
+  };
+}
+
+/**
+ * Translates a transport-level failure into the contract's codes. Backend-specific answers (an
+ * SLV login page, an AWS `__type`, an ML Server `{code,message}`) are translated by the backend's
+ * client first; whatever is left ends here. Messages never carry URLs or credentials.
+ */
+export function translateHttpError(error: unknown, backend: string): GatewayError {
+  if (isGatewayError(error)) return error.withBackend(backend);
+  if (error instanceof TimeoutError) {
+    return new GatewayError(ErrorCode.BACKEND_TIMEOUT, `Backend "${backend}" did not answer in time`, { backend, cause: error });
+  }
+  if (error instanceof HTTPError) {
+    const status = error.response.statusCode;
+    if (status === 401 || status === 403) {
+      return new GatewayError(ErrorCode.BACKEND_UNAUTHORIZED, `Backend "${backend}" refused the gateway's credentials`, {
+        backend,
+        upstream: { status },
+        cause: error,
+      });
+    }
+    if (status >= 500 || status === 408 || status === 429) {
+      return new GatewayError(ErrorCode.BACKEND_UNAVAILABLE, `Backend "${backend}" is unavailable (HTTP ${status})`, {
+        backend,
+        upstream: { status },
+        cause: error,
+      });
+    }
+    return new GatewayError(ErrorCode.BACKEND_ERROR, `Backend "${backend}" answered HTTP ${status}`, { backend, upstream: { status }, cause: error });
+  }
+  if (error instanceof ParseError || error instanceof SyntaxError) {
+    return new GatewayError(ErrorCode.BACKEND_ERROR, `Backend "${backend}" answered with a malformed body`, { backend, cause: error });
+  }
+  if (error instanceof RequestError) {
+    return new GatewayError(ErrorCode.BACKEND_UNAVAILABLE, `Backend "${backend}" is unreachable (${error.code})`, { backend, cause: error });
+  }
+  return new GatewayError(ErrorCode.BACKEND_ERROR, `Backend "${backend}" call failed unexpectedly`, { backend, cause: error });
+}
+
+/** Strips credentials, query and fragment from a URL so it can be shown (`Backend.url`). */
+export function publicUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    parsed.search = '';
+    parsed.hash = '';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return '';
+  }
+}
