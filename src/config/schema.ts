@@ -1,0 +1,95 @@
+import { z } from 'zod';
+
+/**
+ * The config file's shape (contract, "Config file"). Backend entries are validated by their own
+ * module's schema (see `load.ts`), so this file knows nothing of backend kinds.
+ */
+export const gatewayConfigSchema = z
+  .object({
+    listen: z
+      .object({
+        /** @default '127.0.0.1' */
+        host: z.string().min(1).default('127.0.0.1'),
+        /** @default 4000; 0 = any free port */
+        port: z.number().int().min(0).max(65535).default(4000),
+      })
+      .strict()
+      .prefault({}),
+    polling: z
+      .object({
+        /** Poll interval while a batch moves. @default 1000 */
+        intervalMs: z.number().int().min(10).default(1000),
+        /** Slowest poll interval for an idle batch, and the cap of error backoff. @default 30000 */
+        maxIntervalMs: z.number().int().min(10).default(30000),
+        /** How often the list of each backend is polled for `batchUpdates`. @default 5000 */
+        listIntervalMs: z.number().int().min(10).default(5000),
+      })
+      .strict()
+      .prefault({})
+      .refine((p) => p.maxIntervalMs >= p.intervalMs, { message: 'expected maxIntervalMs >= intervalMs', path: ['maxIntervalMs'] }),
+    store: z
+      .object({
+        /** Folder of the embedded database. @default './.batchgate' */
+        path: z.string().min(1).default('./.batchgate'),
+      })
+      .strict()
+      .prefault({}),
+    redis: z
+      .object({
+        url: z.string().regex(/^rediss?:\/\//, { message: 'expected a redis:// or rediss:// URL' }),
+        /** Key prefix, so several gateways can share one Redis. @default 'batchgate:' */
+        keyPrefix: z.string().default('batchgate:'),
+      })
+      .strict()
+      .optional(),
+    auth: z
+      .object({
+        tokens: z.array(z.string().min(1, { message: 'expected a non-empty token' })).min(1, { message: 'expected at least one token' }),
+      })
+      .strict()
+      .optional(),
+    cors: z
+      .object({
+        /** Origins allowed to call the gateway from a browser; `['*']` for any. @default [] (same origin only) */
+        origins: z.array(z.string()).default([]),
+      })
+      .strict()
+      .prefault({}),
+    upstream: z
+      .object({
+        /** Time to a backend's first response byte. @default 10000 */
+        timeoutMs: z.number().int().min(10).default(10000),
+        /** Most upstream requests in flight per backend; more wait in a short queue. @default 64 */
+        maxInFlight: z.number().int().min(1).default(64),
+        /** How long identical reads share one answer (bounded by polling.intervalMs). @default 250 */
+        cacheTtlMs: z.number().int().min(0).default(250),
+        /** How often every backend is probed for /readyz and Backend.healthy. @default 15000 */
+        probeIntervalMs: z.number().int().min(100).default(15000),
+      })
+      .strict()
+      .prefault({}),
+    limits: z
+      .object({
+        maxDepth: z.number().int().min(1).default(12),
+        maxAliases: z.number().int().min(1).default(30),
+        maxTokens: z.number().int().min(10).default(2000),
+        maxCost: z.number().int().min(1).default(5000),
+        maxBodyBytes: z.number().int().min(1024).default(1_000_000),
+        maxVariablesBytes: z.number().int().min(64).default(512_000),
+        maxSubscriptionsPerConnection: z.number().int().min(1).default(100),
+        maxWsMessageBytes: z.number().int().min(1024).default(256_000),
+        maxWsMessagesPerSecond: z.number().int().min(1).default(100),
+      })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      })
+      .strict()
+      .prefault({}),
+    backends: z.array(z.unknown()).default([]),
+  })
+  .strict();
+
+export type GatewayConfigBase = z.output<typeof gatewayConfigSchema>;

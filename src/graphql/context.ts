@@ -1,0 +1,32 @@
+import DataLoader from 'dataloader';
+import type { Batch } from '../core/model.js';
+import type { LiveHub } from '../live/events.js';
+import type { BatchService } from '../service/batch-service.js';
+import type { GraphQLError } from 'graphql';
+
+export interface GraphQLContext {
+  service: BatchService;
+  hub: LiveHub;
+  /** Per request: identical batch reads in one operation go upstream once. */
+  loaders: { batch: DataLoader<BatchKey, Batch, string> };
+  /** Origin for absolute links (artifact downloads), e.g. `http://127.0.0.1:4000`. */
+  origin: string;
+  requestId: string;
+  /** Errors to report beside data (a failing backend in a listing); added to the response by a plugin. */
+  partialErrors: GraphQLError[];
+}
+
+export interface BatchKey {
+  backendId: string;
+  nativeId: string;
+}
+
+export function createContext(init: Omit<GraphQLContext, 'loaders' | 'partialErrors'>): GraphQLContext {
+  const batch = new DataLoader<BatchKey, Batch, string>(
+    // Backends have no multi-get; the service coalesces and caches single reads across requests.
+    // A key that fails yields its Error in place, as DataLoader expects.
+    async (keys) => Promise.all(keys.map((key) => init.service.getBatch(key.backendId, key.nativeId).catch((error: unknown) => error as Error))),
+    { cacheKeyFn: (key) => `${key.backendId}\u0000${key.nativeId}` },
+  );
+  return { ...init, loaders: { batch }, partialErrors: [] };
+}

@@ -1,0 +1,166 @@
+import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import type { BatchBackend } from '../core/backend.js';
+import { ErrorCode, GatewayError, toGatewayError } from '../core/errors.js';
+import { decodeBatchId, encodeBatchId, tryDecodeBatchId } from '../core/ids.js';
+import { batchSteps, isTerminal, type BackendKind, type Batch } from '../core/model.js';
+import type { BackendKind as GraphQLBackendKind, Resolvers } from '../generated/graphql.js';
+import type { GraphQLContext } from './context.js';
+import type { ArtifactModel, ExecutionModel } from './models.js';
+import { parseStartInput } from './start-input.js';
+
+const GRAPHQL_KIND: Record<BackendKind, GraphQLBackendKind> = { azureml: 'AZURE_ML', awsml: 'AWS_ML', slv: 'SLV' };
+
+const loadBatch = (context: GraphQLContext, backendId: string, nativeId: string): Promise<Batch> => {
+  context.service.backend(backendId);
+  return context.loaders.batch.load({ backendId, nativeId });
+};
+
+const executionModel = (batch: Batch, index: number): ExecutionModel | null => {
+  const execution = batch.executions[index];
+  return execution ? { ...execution, batch } : null;
+};
+
+/** Relay cursors over execution positions: opaque, but only an index inside. */
+const encodeIndexCursor = (index: number) => Buffer.from(`i:${index}`).toString('base64url');
+const decodeIndexCursor = (cursor: string): number => {
+  const match = /^i:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'The "after" cursor is not an execution cursor', { extensions: { field: 'after' } });
+  return Number(match[1]);
+};
+
+const checkFirst = (first: number | null | undefined, fallback: number): number => {
+  const value = first ?? fallback;
+  if (!Number.isInteger(value) || value < 0 || value > 100) {
+    throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'first: expected an integer from 0 to 100', { extensions: { field: 'first' } });
+  }
+  return value;
+};
+
+export const resolvers: Resolvers = {
+  DateTime: DateTimeResolver,
+  JSON: JSONResolver,
+
+  Node: {
+    __resolveType: (node) => ('nativeId' in node ? 'Batch' : 'Backend'),
+  },
+
+  Query: {
+    node: async (_parent, { id }, context) => {
+      const decoded = tryDecodeBatchId(id);
+      if (decoded) return loadBatch(context, decoded.backendId, decoded.nativeId);
+      return context.service.backends.get(id) ?? null;
+    },
+    backends: (_parent, _args, context) => [...context.service.backends.values()],
+    batch: (_parent, { id }, context) => {
+      const { backendId, nativeId } = decodeBatchId(id);
+      return loadBatch(context, backendId, nativeId);
+    },
+    batchByNativeId: (_parent, { backend, nativeId }, context) => loadBatch(context, backend, nativeId),
+    batches: async (_parent, { backend, states, first, after }, context) => {
+      const result = await context.service.listBatches({ backendId: backend, states, first: checkFirst(first, 20), after });
+      context.partialErrors.push(...result.errors);
+      for (const batch of result.items) context.loaders.batch.prime({ backendId: batch.backendId, nativeId: batch.nativeId }, batch);
+      return {
+        edges: result.items.map((batch) => ({ cursor: encodeBatchId(batch.backendId, batch.nativeId), node: batch })),
+        pageInfo: {
+          hasNextPage: result.hasNextPage,
+          hasPreviousPage: Boolean(after),
+          startCursor: result.items.length > 0 ? (after ?? null) : null,
+          endCursor: result.endCursor,
+        },
+      };
+    },
+  },
+
+  Mutation: {
+    startBatch: async (_parent, { input }, context) => {
+      const backend = context.service.backend(input.backend);
+      const startInput = parseStartInput(input, backend.kind, backend.id);
+      const batch = await context.service.startBatch(backend.id, startInput, input.idempotencyKey);
+      return { batch };
+    },
+    cancelBatch: async (_parent, { id }, context) => {
+      const { backendId, nativeId } = decodeBatchId(id);
+      return { batch: await context.service.cancelBatch(backendId, nativeId) };
+    },
+    renameBatch: async (_parent, { id, name }, context) => {
+      const { backendId, nativeId } = decodeBatchId(id);
+      if (name.trim() === '' || name.length > 1024) {
+        throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'name: expected 1 to 1024 characters', { backend: backendId, extensions: { field: 'name' } });
+      }
+      return { batch: await context.service.renameBatch(backendId, nativeId, name) };
+    },
+  },
+
+  Subscription: {
+    batchProgress: {
+      subscribe: async (_parent, { id }, context) => {
+        const { backendId, nativeId } = decodeBatchId(id);
+        context.service.backend(backendId);
+        return context.hub.watchBatch(backendId, nativeId);
+      },
+      resolve: (event: unknown) => event as never,
+    },
+    batchUpdates: {
+      subscribe: (_parent, { backend, states }, context) => {
+        if (backend) context.service.backend(backend);
+        return context.hub.watchUpdates({ backendId: backend, states });
+      },
+      resolve: (event: unknown) => event as never,
+    },
+  },
+
+  Backend: {
+    id: (backend) => backend.id,
+    kind: (backend) => GRAPHQL_KIND[backend.kind],
+    url: (backend) => backend.url,
+    healthy: (backend, _args, context) => context.service.healthOf(backend.id).healthy,
+    capabilities: (backend) => ({ list: backend.capabilities.list, cancel: backend.capabilities.cancel }),
+  },
+
+  Batch: {
+    id: (batch) => encodeBatchId(batch.backendId, batch.nativeId),
+    backend: (batch, _args, context) => context.service.backend(batch.backendId),
+    steps: (batch) => batchSteps(batch),
+    executions: (batch, { first, after }) => {
+      const start = after ? decodeIndexCursor(after) + 1 : 0;
+      const count = checkFirst(first, 100);
+      const slice = batch.executions.slice(start, start + count);
+      return {
+        totalCount: batch.executions.length,
+        edges: slice.map((execution, offset) => ({ cursor: encodeIndexCursor(start + offset), node: { ...execution, batch } })),
+        pageInfo: {
+          hasNextPage: start + count < batch.executions.length,
+          hasPreviousPage: start > 0,
+          startCursor: slice.length > 0 ? encodeIndexCursor(start) : null,
+          endCursor: slice.length > 0 ? encodeIndexCursor(start + slice.length - 1) : null,
+        },
+      };
+    },
+    execution: (batch, { index }) => executionModel(batch, index),
+  },
+
+  BatchExecution: {
+    artifacts: async (execution, _args, context): Promise<ArtifactModel[]> => {
+      const artifacts = execution.artifacts ?? (await context.service.artifacts(execution.batch.backendId, execution.batch.nativeId, execution.index));
+      return artifacts.map((artifact) => ({ ...artifact, batch: execution.batch, index: execution.index }));
+    },
+  },
+
+  Artifact: {
+    url: (artifact, _args, context) => {
+      if (artifact.externalUrl) return artifact.externalUrl;
+      const id = encodeBatchId(artifact.batch.backendId, artifact.batch.nativeId);
+      return `${context.origin}/artifacts/${id}/${artifact.index}/${encodeURIComponent(artifact.name)}`;
+    },
+  },
+
+  BatchProgressEvent: {
+    terminal: (event) => event.terminal || isTerminal(event.batch.state),
+  },
+};
+
+/** Backends as GraphQL sees them (for tests and the node resolver). */
+export const graphqlKindOf = (backend: BatchBackend): GraphQLBackendKind => GRAPHQL_KIND[backend.kind];
+
+export { toGatewayError };

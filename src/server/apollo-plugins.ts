@@ -1,0 +1,47 @@
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { Logger } from 'pino';
+import type { GraphQLContext } from '../graphql/context.js';
+import type { GatewayMetrics } from './metrics.js';
+
+/**
+ * Errors reported beside data (a backend that failed inside a listing) join the response's
+ * `errors` here, formatted like every other error.
+ */
+export function partialErrorsPlugin(format: (error: Error) => unknown): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue }) {
+          if (contextValue.partialErrors.length === 0 || response.body.kind !== 'single') return;
+          const extra = contextValue.partialErrors.map((error) => format(error));
+          const result = response.body.singleResult;
+          result.errors = [...(result.errors ?? []), ...(extra as NonNullable<typeof result.errors>)];
+        },
+      };
+    },
+  };
+}
+
+/** One log line and one metric sample per operation: name, type, duration, request id, error codes. */
+export function observabilityPlugin(logger: Logger, metrics: GatewayMetrics): ApolloServerPlugin<GraphQLContext & BaseContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse({ operationName, operation, errors, response, contextValue: context }) {
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          const name = operationName ?? 'anonymous';
+          const type = operation?.operation ?? 'unknown';
+          const singleErrors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
+          const codes = [...(errors ?? []), ...singleErrors].map((error) => String(error.extensions?.['code'] ?? 'UNKNOWN'));
+          metrics.requests.inc({ operation: name, type, outcome: codes.length > 0 ? 'error' : 'ok' });
+          metrics.requestDuration.observe({ operation: name, type }, seconds);
+          logger.info(
+            { requestId: context.requestId ?? contextValue.requestId, operation: name, type, durationMs: Math.round(seconds * 10000) / 10, errors: codes.length ? codes : undefined },
+            'graphql request',
+          );
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,283 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pipeline } from 'node:stream/promises';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import cors from 'cors';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import type { GatewayConfig } from '../config/load.js';
+import { ErrorCode, GatewayError, toGatewayError } from '../core/errors.js';
+import { decodeBatchId } from '../core/ids.js';
+import { createContext, type GraphQLContext } from '../graphql/context.js';
+import { createFormatError } from '../graphql/format-error.js';
+import { createValidationRules } from '../graphql/limits.js';
+import type { LiveHub } from '../live/events.js';
+import type { BatchService } from '../service/batch-service.js';
+import { observabilityPlugin, partialErrorsPlugin } from './apollo-plugins.js';
+import { createTokenCheck } from './auth.js';
+import type { GatewayMetrics } from './metrics.js';
+import { limitWsConnection } from './ws-limits.js';
+import { PLAYGROUND_CSP, playgroundAsset, playgroundHtml } from './playground/playground.js';
+
+export interface GatewayServerOptions {
+  config: GatewayConfig;
+  schema: GraphQLSchema;
+  service: BatchService;
+  hub: LiveHub;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  /** Extra routes mounted before GraphQL (the dashboard). */
+  routes?: (app: express.Express) => void;
+}
+
+export interface GatewayServer {
+  readonly url: string;
+  readonly port: number;
+  readonly httpServer: Server;
+  /** Stops accepting, closes subscriptions with 1001, lets in-flight requests finish. */
+  close(): Promise<void>;
+}
+
+const development = process.env['NODE_ENV'] === 'development';
+
+/** One HTTP server: Apollo for queries and mutations, graphql-ws for subscriptions, same port and path. */
+export async function startGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
+  const { config, schema, service, hub, metrics, logger } = options;
+  const tokens = createTokenCheck(config.auth?.tokens);
+  const formatError = createFormatError({ development });
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  const httpServer = createServer(app);
+  httpServer.headersTimeout = 20_000;
+  httpServer.requestTimeout = 120_000;
+
+  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.maxWsMessageBytes });
+  wss.on('connection', (socket) => limitWsConnection(socket, config.limits.maxWsMessagesPerSecond));
+  const subscriptionsPerSocket = new WeakMap<object, number>();
+  const validationRules = createValidationRules(config.limits);
+  const wsServer = useServer<{ authorization?: unknown }, { requestId: string }>(
+    {
+      schema,
+      connectionInitWaitTimeout: 10_000,
+      onConnect: (ctx) => {
+        const authorization = ctx.connectionParams?.authorization;
+        // Refused sockets close with 4403 Forbidden, the graphql-ws code for a rejected connection_init.
+        return tokens.accepts(typeof authorization === 'string' ? authorization : undefined);
+      },
+      onSubscribe: (ctx, _id, payload) => {
+        const count = (subscriptionsPerSocket.get(ctx.extra.socket) ?? 0) + 1;
+        if (count > config.limits.maxSubscriptionsPerConnection) {
+          return [new GatewayError(ErrorCode.BAD_USER_INPUT, `At most ${config.limits.maxSubscriptionsPerConnection} subscriptions per connection`)];
+        }
+        // Parse and validate here (not in graphql-ws) so the token cap and abuse rules apply as on HTTP.
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query, { maxTokens: config.limits.maxTokens });
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : new GraphQLError('Syntax error')];
+        }
+        const errors = validate(schema, document, [...specifiedRules, ...validationRules]);
+        if (errors.length > 0) return errors;
+        subscriptionsPerSocket.set(ctx.extra.socket, count);
+        return {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: createContext({ service, hub, origin: originOf(ctx.extra.request.headers.host, config), requestId: randomUUID() }),
+        };
+      },
+      onComplete: (ctx) => {
+        subscriptionsPerSocket.set(ctx.extra.socket, Math.max(0, (subscriptionsPerSocket.get(ctx.extra.socket) ?? 1) - 1));
+      },
+      onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatWsError(error, formatError)),
+    },
+    wss,
+    12_000,
+  );
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    introspection: true,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: development,
+    formatError,
+    validationRules,
+    parseOptions: { maxTokens: config.limits.maxTokens },
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      partialErrorsPlugin((error) => formatError((error as GraphQLError).toJSON(), error)),
+      observabilityPlugin(logger, metrics),
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsServer.dispose();
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  app.use((req, res, next) => {
+    const requestId = headerValue(req.headers['x-request-id']) ?? randomUUID();
+    res.locals['requestId'] = requestId.slice(0, 128);
+    res.setHeader('x-request-id', res.locals['requestId'] as string);
+    next();
+  });
+  app.use(cors(corsOptions(config.cors.origins)));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    const failed = [...service.backends.keys()]
+      .map((id) => ({ backend: id, ...service.healthOf(id) }))
+      .filter((health) => !health.healthy)
+      .map((health) => ({ backend: health.backend, code: health.error?.code ?? ErrorCode.BACKEND_UNAVAILABLE, message: health.error?.message ?? 'not healthy' }));
+    res.status(failed.length === 0 ? 200 : 503).json(failed.length === 0 ? { status: 'ready' } : { status: 'unready', failed });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('content-type', metrics.registry.contentType);
+    res.end(await metrics.registry.metrics());
+  });
+  app.get('/playground/:file', (req, res) => {
+    const asset = playgroundAsset(String(req.params['file']));
+    if (!asset) return void res.status(404).end();
+    res.setHeader('content-type', asset.type);
+    res.setHeader('cache-control', 'public, max-age=3600');
+    res.end(asset.body);
+  });
+  app.get('/graphql', (req, res, next) => {
+    // A browser asking for HTML gets the playground; GraphQL clients ask for JSON.
+    if (req.accepts(['application/graphql-response+json', 'application/json', 'text/html']) !== 'text/html') return next();
+    res.setHeader('content-type', 'text/html; charset=utf-8');
+    res.setHeader('content-security-policy', PLAYGROUND_CSP);
+    res.end(playgroundHtml({ authRequired: tokens.enabled }));
+  });
+
+  const requireToken = (req: Request, res: Response, next: NextFunction) => {
+    if (tokens.accepts(req.headers.authorization)) return next();
+    res.status(401).setHeader('www-authenticate', 'Bearer realm="batchgate"');
+    res.json({ errors: [{ message: 'A valid bearer token is required', extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
+  };
+
+  app.get('/artifacts/:id/:index/:name', requireToken, async (req, res) => {
+    try {
+      const { backendId, nativeId } = decodeBatchId(String(req.params['id']));
+      const index = Number(req.params['index']);
+      if (!Number.isInteger(index) || index < 0) throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'index: expected a non-negative integer');
+      const name = String(req.params['name']);
+      const artifact = await service.openArtifact(backendId, nativeId, index, name);
+      res.status(200);
+      res.setHeader('content-type', artifact.contentType ?? 'application/octet-stream');
+      if (artifact.contentLength !== null) res.setHeader('content-length', String(artifact.contentLength));
+      res.setHeader('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(name)}`);
+      res.setHeader('x-content-type-options', 'nosniff');
+      await pipeline(artifact.body, res);
+    } catch (error) {
+      const gatewayError = toGatewayError(error);
+      if (res.headersSent) return void res.destroy();
+      const formatted = formatError(gatewayError.toJSON(), gatewayError);
+      res.status(httpStatusFor(gatewayError.code)).json({ errors: [formatted] });
+    }
+  });
+
+  options.routes?.(app);
+
+  app.use(
+    '/graphql',
+    requireToken,
+    express.json({ limit: config.limits.maxBodyBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) =>
+        createContext({ service, hub, origin: originOf(req.headers.host, config), requestId: String(res.locals['requestId']) }),
+    }),
+  );
+
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    // Body-parser errors (too large, bad JSON) and anything else thrown in a route.
+    const status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 500;
+    const code = status === 413 || status === 400 ? ErrorCode.BAD_USER_INPUT : ErrorCode.INTERNAL_SERVER_ERROR;
+    const message = status === 413 ? 'The request body is too large' : status === 400 ? 'The request body is not valid JSON' : 'Internal error';
+    if (status >= 500) logger.error({ err: error }, 'unhandled route error');
+    if (!res.headersSent) res.status(status).json({ errors: [{ message, extensions: { code } }] });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.listen.port, config.listen.host, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const url = `http://${formatHost(config.listen.host)}:${port}/graphql`;
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    httpServer,
+    close() {
+      closing ??= (async () => {
+        for (const client of wss.clients) client.close(1001, 'Server shutting down');
+        await apollo.stop();
+        wss.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+function formatWsError(error: GraphQLError, formatError: ReturnType<typeof createFormatError>) {
+  const formatted = formatError(error.toJSON(), error);
+  return new GraphQLError(formatted.message, { extensions: formatted.extensions });
+}
+
+function httpStatusFor(code: string): number {
+  switch (code) {
+    case ErrorCode.BAD_USER_INPUT:
+      return 400;
+    case ErrorCode.UNAUTHENTICATED:
+      return 401;
+    case ErrorCode.BATCH_NOT_FOUND:
+    case ErrorCode.BACKEND_NOT_FOUND:
+      return 404;
+    case ErrorCode.UNSUPPORTED:
+      return 501;
+    case ErrorCode.BACKEND_TIMEOUT:
+      return 504;
+    case ErrorCode.BACKEND_UNAVAILABLE:
+    case ErrorCode.BACKEND_UNAUTHORIZED:
+    case ErrorCode.BACKEND_ERROR:
+      return 502;
+    default:
+      return 500;
+  }
+}
+
+function corsOptions(origins: readonly string[]): cors.CorsOptions {
+  if (origins.includes('*')) return { origin: true, credentials: false, maxAge: 600 };
+  return { origin: origins.length > 0 ? [...origins] : false, credentials: false, maxAge: 600 };
+}
+
+const headerValue = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
+const formatHost = (host: string): string => (host.includes(':') ? `[${host}]` : host);
+
+/** The origin links are built with: the Host the client used when it looks like one, else the listen address. */
+function originOf(host: string | undefined, config: GatewayConfig): string {
+  if (host && /^[A-Za-z0-9.\-[\]:]{1,255}$/.test(host)) return `http://${host}`;
+  return `http://${formatHost(config.listen.host)}:${config.listen.port}`;
+}

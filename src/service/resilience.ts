@@ -1,0 +1,78 @@
+import {
+  BrokenCircuitError,
+  BulkheadRejectedError,
+  CircuitState,
+  ConsecutiveBreaker,
+  bulkhead,
+  circuitBreaker,
+  handleWhen,
+  wrap,
+  type IPolicy,
+} from 'cockatiel';
+import { ErrorCode, GatewayError, isGatewayError } from '../core/errors.js';
+
+export interface ResilienceOptions {
+  /** Most calls in flight to the backend at once. @default 64 */
+  maxInFlight: number;
+  /** Calls waiting for a slot beyond that; more are refused at once. @default 4 × maxInFlight */
+  maxQueued?: number;
+  /** Consecutive transport failures that open the circuit. @default 5 */
+  failuresToOpen?: number;
+  /** How long an open circuit refuses calls before letting one through. @default 5000 */
+  halfOpenAfterMs?: number;
+}
+
+export interface BackendGuard {
+  /** Runs a call under the bulkhead and circuit breaker; refusals become `BACKEND_UNAVAILABLE`. */
+  run<T>(call: () => Promise<T>): Promise<T>;
+  readonly circuitOpen: boolean;
+  onStateChange(listener: (open: boolean) => void): void;
+  dispose(): void;
+}
+
+/** Only the backend being unreachable or slow counts against the circuit; a 404 is a good answer. */
+const isTransportFault = (error: unknown): boolean =>
+  isGatewayError(error) && (error.code === ErrorCode.BACKEND_UNAVAILABLE || error.code === ErrorCode.BACKEND_TIMEOUT);
+
+export function createBackendGuard(backend: string, options: ResilienceOptions): BackendGuard {
+  const breaker = circuitBreaker(handleWhen(isTransportFault), {
+    halfOpenAfter: options.halfOpenAfterMs ?? 5000,
+    breaker: new ConsecutiveBreaker(options.failuresToOpen ?? 5),
+  });
+  const limiter = bulkhead(options.maxInFlight, options.maxQueued ?? options.maxInFlight * 4);
+  const policy: IPolicy = wrap(limiter, breaker);
+  const listeners: Array<(open: boolean) => void> = [];
+  const subscription = breaker.onStateChange((state) => {
+    for (const listener of listeners) listener(state === CircuitState.Open);
+  });
+
+  return {
+    async run(call) {
+      try {
+        return await policy.execute(() => call());
+      } catch (error) {
+        if (error instanceof BrokenCircuitError) {
+          throw new GatewayError(ErrorCode.BACKEND_UNAVAILABLE, `Backend "${backend}" is failing; calls are paused briefly (circuit open)`, {
+            backend,
+          });
+        }
+        if (error instanceof BulkheadRejectedError) {
+          throw new GatewayError(ErrorCode.BACKEND_UNAVAILABLE, `Backend "${backend}" has too many calls in flight; try again shortly`, {
+            backend,
+          });
+        }
+        throw error;
+      }
+    },
+    get circuitOpen() {
+      return breaker.state === CircuitState.Open;
+    },
+    onStateChange(listener) {
+      listeners.push(listener);
+    },
+    dispose() {
+      subscription.dispose();
+      listeners.length = 0;
+    },
+  };
+}

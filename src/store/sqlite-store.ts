@@ -1,0 +1,128 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Batch } from '../core/model.js';
+import { reviveBatch, type BatchRecord, type IdempotencyClaim, type RecordPage, type Store } from './store.js';
+
+interface RecordRow {
+  backend_id: string;
+  native_id: string;
+  started_at: string | null;
+  cancelled_at: string | null;
+  snapshot: string | null;
+}
+
+/**
+ * The embedded default: one SQLite file under `store.path`, in WAL mode so readers never wait for
+ * the writer. better-sqlite3 is synchronous; each statement is microseconds, so the event loop is
+ * not held for long.
+ */
+export function createSqliteStore(folder: string): Store {
+  mkdirSync(folder, { recursive: true });
+  const db = new Database(join(folder, 'batchgate.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS batches (
+      backend_id   TEXT NOT NULL,
+      native_id    TEXT NOT NULL,
+      started_at   TEXT,
+      cancelled_at TEXT,
+      snapshot     TEXT,
+      seq          INTEGER NOT NULL,
+      PRIMARY KEY (backend_id, native_id)
+    );
+    CREATE INDEX IF NOT EXISTS batches_by_backend ON batches (backend_id, seq DESC);
+    CREATE TABLE IF NOT EXISTS idempotency (
+      key         TEXT PRIMARY KEY,
+      fingerprint TEXT NOT NULL,
+      backend_id  TEXT,
+      native_id   TEXT,
+      claimed_at  INTEGER NOT NULL
+    );
+  `);
+
+  const nextSeq = db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM batches');
+  let seq = nextSeq.get()?.seq ?? 0;
+
+  const upsertStarted = db.prepare(
+    `INSERT INTO batches (backend_id, native_id, started_at, snapshot, seq) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (backend_id, native_id) DO UPDATE SET snapshot = excluded.snapshot,
+       started_at = COALESCE(batches.started_at, excluded.started_at)`,
+  );
+  const upsertCancelled = db.prepare(
+    `INSERT INTO batches (backend_id, native_id, cancelled_at, snapshot, seq) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (backend_id, native_id) DO UPDATE SET snapshot = excluded.snapshot,
+       cancelled_at = COALESCE(batches.cancelled_at, excluded.cancelled_at)`,
+  );
+  const updateSnapshot = db.prepare('UPDATE batches SET snapshot = ? WHERE backend_id = ? AND native_id = ?');
+  const getRecord = db.prepare<[string, string], RecordRow>('SELECT * FROM batches WHERE backend_id = ? AND native_id = ?');
+  const listRecords = db.prepare<[string, number, number], RecordRow>(
+    'SELECT * FROM batches WHERE backend_id = ? ORDER BY seq DESC LIMIT ? OFFSET ?',
+  );
+  const listCancelled = db.prepare<[string, number, number], RecordRow>(
+    'SELECT * FROM batches WHERE backend_id = ? AND cancelled_at IS NOT NULL ORDER BY seq DESC LIMIT ? OFFSET ?',
+  );
+  const getKey = db.prepare<[string], { fingerprint: string; backend_id: string | null; native_id: string | null; claimed_at: number }>(
+    'SELECT * FROM idempotency WHERE key = ?',
+  );
+  const insertKey = db.prepare('INSERT INTO idempotency (key, fingerprint, claimed_at) VALUES (?, ?, ?)');
+  const retakeKey = db.prepare('UPDATE idempotency SET claimed_at = ? WHERE key = ? AND native_id IS NULL AND claimed_at = ?');
+  const completeKey = db.prepare('UPDATE idempotency SET backend_id = ?, native_id = ? WHERE key = ?');
+  const deleteKey = db.prepare('DELETE FROM idempotency WHERE key = ? AND native_id IS NULL');
+
+  const toRecord = (row: RecordRow): BatchRecord => ({
+    backendId: row.backend_id,
+    nativeId: row.native_id,
+    startedAt: row.started_at,
+    cancelledAt: row.cancelled_at,
+    snapshot: row.snapshot ? reviveBatch(row.snapshot) : null,
+  });
+
+  // A transaction makes check-then-insert atomic against other connections to the same file.
+  const claim = db.transaction((key: string, fingerprint: string, staleAfterMs: number): IdempotencyClaim => {
+    const now = Date.now();
+    const row = getKey.get(key);
+    if (!row) {
+      insertKey.run(key, fingerprint, now);
+      return { status: 'claimed' };
+    }
+    if (row.fingerprint !== fingerprint) return { status: 'mismatch' };
+    if (row.native_id && row.backend_id) return { status: 'done', backendId: row.backend_id, nativeId: row.native_id };
+    if (now - row.claimed_at > staleAfterMs && retakeKey.run(now, key, row.claimed_at).changes === 1) return { status: 'claimed' };
+    return { status: 'pending' };
+  });
+
+  return {
+    async recordStarted(batch: Batch) {
+      upsertStarted.run(batch.backendId, batch.nativeId, new Date().toISOString(), JSON.stringify(batch), ++seq);
+    },
+    async recordCancelled(batch: Batch) {
+      upsertCancelled.run(batch.backendId, batch.nativeId, new Date().toISOString(), JSON.stringify(batch), ++seq);
+    },
+    async updateSnapshot(batch: Batch) {
+      updateSnapshot.run(JSON.stringify(batch), batch.backendId, batch.nativeId);
+    },
+    async get(backendId, nativeId) {
+      const row = getRecord.get(backendId, nativeId);
+      return row ? toRecord(row) : null;
+    },
+    async list(backendId, { offset, limit, cancelledOnly }): Promise<RecordPage> {
+      const rows = (cancelledOnly ? listCancelled : listRecords).all(backendId, limit + 1, offset);
+      return { records: rows.slice(0, limit).map(toRecord), next: rows.length > limit ? offset + limit : null };
+    },
+    async claimIdempotency(key, fingerprint, staleAfterMs) {
+      return claim.immediate(key, fingerprint, staleAfterMs);
+    },
+    async completeIdempotency(key, backendId, nativeId) {
+      completeKey.run(backendId, nativeId, key);
+    },
+    async releaseIdempotency(key) {
+      deleteKey.run(key);
+    },
+    async dispose() {
+      if (db.open) db.close();
+    },
+  };
+}
