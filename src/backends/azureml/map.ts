@@ -1,0 +1,120 @@
+import type { Batch, BatchExecution, BatchState, Progress } from '../../core/model.js';
+import type { BatchResult, ItemResult } from './wire.js';
+
+/**
+ * Pure translation of ML Server batch answers into the unified model. No I/O: the connector passes
+ * in what only it knows (ids, and when it first saw the batch in each phase).
+ */
+
+/** The parts of a native id `service/version/executionId`. */
+export interface AzureMlBatchRef {
+  service: string;
+  version: string;
+  executionId: string;
+}
+
+/** Joins the parts into the contract's native id. */
+export const formatNativeId = (ref: AzureMlBatchRef): string => `${ref.service}/${ref.version}/${ref.executionId}`;
+
+/**
+ * Splits `service/version/executionId`; `null` when it is not three non-empty segments. Service names
+ * and versions never contain '/' on ML Server (they are URL path segments), so the split is exact.
+ */
+export function parseNativeId(nativeId: string): AzureMlBatchRef | null {
+  const parts = nativeId.split('/');
+  if (parts.length !== 3 || parts.some((part) => part.trim() === '')) return null;
+  const [service, version, executionId] = parts as [string, string, string];
+  return { service, version, executionId };
+}
+
+/**
+ * ML Server's `state` word → unified state, case-insensitively (the swagger says `inProgress`, the
+ * real 9.2 server printed `Complete`). No cancelled state exists upstream (cancel deletes), but one is
+ * accepted in case a server version adds it. An unknown word counts as RUNNING so the batch keeps
+ * being polled rather than being declared finished on a guess.
+ */
+export function mapState(state: string): BatchState {
+  switch (state.toLowerCase()) {
+    case 'pending':
+    case 'ready':
+      return 'QUEUED';
+    case 'inprogress':
+      return 'RUNNING';
+    case 'complete':
+    case 'completed':
+      return 'SUCCEEDED';
+    case 'failed':
+      return 'FAILED';
+    case 'canceled':
+    case 'cancelled':
+      return 'CANCELLED';
+    default:
+      return 'RUNNING';
+  }
+}
+
+/**
+ * When the connector first saw the batch queued, running and finished. ML Server reports no
+ * timestamps, so these are observations, not the server's own times.
+ */
+export interface ObservedTimes {
+  createdAt: Date | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+/** The body of one execution's `response` envelope: the item's result fields, as the SDK exposes them. */
+export function executionBody(item: ItemResult): Record<string, unknown> {
+  return {
+    outputParameters: item.outputParameters ?? {},
+    consoleOutput: item.consoleOutput ?? '',
+    errorMessage: item.errorMessage ?? '',
+    changedFiles: item.changedFiles ?? [],
+    outputFiles: item.outputFiles ?? {},
+  };
+}
+
+function mapExecution(item: ItemResult | null, index: number): BatchExecution {
+  if (item === null) return { index, state: 'RUNNING', response: null, steps: [] };
+  return {
+    index,
+    state: item.success ? 'SUCCEEDED' : 'FAILED',
+    response: { statusCode: item.success ? 200 : 500, headers: null, body: executionBody(item) },
+    steps: [],
+    // Left undefined on purpose: file names come from `…/{index}/files`, asked lazily.
+  };
+}
+
+function mapProgress(result: BatchResult, failedItems: number): Progress {
+  const total = result.totalItemCount;
+  const completed = Math.min(result.completedItemCount, total);
+  return {
+    percent: total > 0 ? (completed / total) * 100 : null,
+    completedItems: completed,
+    totalItems: total,
+    failedItems,
+    message: failedItems > 0 ? `${failedItems} of ${total} items failed` : null,
+  };
+}
+
+/** One `GET …/batch/{id}` answer → the unified batch. */
+export function mapBatch(backendId: string, ref: AzureMlBatchRef, result: BatchResult, observed: ObservedTimes): Batch {
+  const items = result.batchExecutionResults ?? [];
+  const executions = items.map(mapExecution);
+  const failed = items.filter((item) => item !== null && !item.success);
+  const state = mapState(result.state);
+  const firstError = failed.find((item) => item?.errorMessage)?.errorMessage;
+  return {
+    backendId,
+    nativeId: formatNativeId(ref),
+    name: `${ref.service} ${ref.version}`,
+    state,
+    nativeStatus: result.state,
+    progress: mapProgress(result, failed.length),
+    createdAt: observed.createdAt,
+    startedAt: observed.startedAt,
+    finishedAt: observed.finishedAt,
+    executions,
+    error: state === 'FAILED' ? { code: result.state, message: firstError ?? 'The batch execution failed' } : null,
+  };
+}
