@@ -1,0 +1,241 @@
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EmulatorHandle, EmulatorStartOptions } from '../../../core/module.js';
+import { requestParams, startEmulatorHttp, type EmulatorHandler } from '../../../lib/emulator-http.js';
+import { SLV_UNKNOWN_BATCH_ERROR_CODE, SLV_UNKNOWN_METHOD_ERROR_CODE } from '../wire.js';
+import { createSlvDemo } from './demo.js';
+import { createSlvBatchEngine, type SlvBatchEngine } from './engine.js';
+import { commissionControllerScript, commissionDevicesScript, importCsvScript } from './scripts.js';
+import { SEED_BATCH, SEED_BATCH_ID } from './seed-batch.js';
+import { sendContainerError, sendLoginPage, sendSerialized } from './serialize.js';
+
+/**
+ * An SLV CMS on loopback, speaking its NorthBound API under the webapp path `/reports`: HTTP Basic,
+ * the 7.8+ CSRF handshake, the three asynchronous start methods, `getBatchResult`, and the
+ * inferred `cancelBatch`. Answers are HTTP 200 `SLVResult`/`SLVBatchResult` objects; see
+ * `../README.md` for what is observed and what is our decision.
+ */
+
+/** The webapp context path every URL lives under, as on a default SLV install. */
+export const SLV_WEBAPP_PATH = '/reports';
+
+/** How `api/batch/cancelBatch` behaves: honoured, missing (servlet 404) or refused by the API. */
+export type SlvCancelSupport = 'supported' | 'not-found' | 'unknown-method';
+
+export interface SlvEmulatorOptions extends EmulatorStartOptions {
+  /** @default 'admin' */
+  username?: string;
+  /** @default a random password, handed out in `connection` */
+  password?: string;
+}
+
+export interface SlvEmulatorHandle extends EmulatorHandle {
+  readonly engine: SlvBatchEngine;
+  /** How `cancelBatch` answers; tests switch it to check the connector's UNSUPPORTED. @default 'supported' */
+  cancelSupport: SlvCancelSupport;
+  /** Drops every session, as a server restart or session timeout would. */
+  invalidateSessions(): void;
+  /** Sessions currently open (one per CSRF handshake). */
+  readonly sessionCount: number;
+  /** Advances every batch one step at once, besides the timer. */
+  tick(): void;
+}
+
+interface Session {
+  id: string;
+  token: string;
+}
+
+type Params = URLSearchParams;
+
+export async function startSlvEmulator(options: SlvEmulatorOptions = {}): Promise<SlvEmulatorHandle> {
+  const username = options.username ?? 'admin';
+  const password = options.password ?? randomBytes(12).toString('base64url');
+  const expectedAuth = Buffer.from(`Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`);
+  const engine = createSlvBatchEngine();
+  engine.pin(SEED_BATCH_ID, SEED_BATCH);
+  const sessions = new Map<string, Session>();
+  const demo = options.demo ? createSlvDemo(engine, { login: username }) : null;
+  let cancelSupport: SlvCancelSupport = 'supported';
+
+  const basicOk = (header: string): boolean => {
+    const given = Buffer.from(header);
+    return given.length === expectedAuth.length && timingSafeEqual(given, expectedAuth);
+  };
+
+  /** Who is calling: a live session (cookie) or valid Basic credentials; `null` = show the login page. */
+  function authenticate(req: IncomingMessage): { session: Session | null } | null {
+    const sessionId = cookie(req, 'JSESSIONID');
+    const session = sessionId ? (sessions.get(sessionId) ?? null) : null;
+    const header = req.headers.authorization;
+    if (header !== undefined) return basicOk(header) ? { session } : null;
+    return session ? { session } : null;
+  }
+
+  /** SLV 7.8+: a POST from a cookie session must carry that session's token; plain Basic needs none. */
+  function csrfOk(req: IncomingMessage, session: Session | null): boolean {
+    const sent = header(req, 'x-csrf-token');
+    if (sent === undefined && cookie(req, 'JSESSIONID') === undefined) return true;
+    return session !== null && sent === session.token;
+  }
+
+  const handle: EmulatorHandler = (req, res, body) => {
+    const pathname = new URL(req.url ?? '/', 'http://emulator').pathname;
+    if (!pathname.startsWith(`${SLV_WEBAPP_PATH}/`)) return sendContainerError(res, 404, 'Not Found');
+    const path = pathname.slice(SLV_WEBAPP_PATH.length);
+    const auth = authenticate(req);
+    if (!auth) return sendLoginPage(res);
+    const method = req.method ?? 'GET';
+    if (method !== 'GET' && method !== 'HEAD' && !csrfOk(req, auth.session)) {
+      return sendContainerError(res, 403, 'Forbidden', { 'x-csrf-token': 'Required' });
+    }
+    const params = requestParams(req, body);
+    switch (path) {
+      case '/api/userprofile/getCurrentUser':
+        return currentUser(req, res, params, auth.session);
+      case '/api/controllermanagement/commissionControllerAsync': {
+        const controllerStrId = params.get('controllerStrId');
+        const flags = params.get('flags');
+        if (!controllerStrId) return sendError(res, params, missing('controllerStrId'));
+        if (!flags || !/^\d+$/.test(flags)) return sendError(res, params, invalid('flags', flags));
+        return sendBatch(res, params, engine.create(commissionControllerScript(controllerStrId, Number(flags), { login: username })));
+      }
+      case '/api/controllermanagement/commissionControllerDevicesListAsync': {
+        const controllerStrId = params.get('controllerStrId');
+        const ids = params.getAll('idOnController');
+        if (!controllerStrId) return sendError(res, params, missing('controllerStrId'));
+        if (ids.length === 0) return sendError(res, params, missing('idOnController'));
+        return sendBatch(res, params, engine.create(commissionDevicesScript(controllerStrId, ids, { login: username })));
+      }
+      case '/api/loggingmanagement/importDevicesFromCsvFileAsync': {
+        // SLV's own clients upload the file as the raw body; the servlet form sends `csvFile`.
+        const csv = params.get('csvFile') ?? (isForm(req) ? '' : body.toString('utf8'));
+        return sendBatch(res, params, engine.create(importCsvScript(csv, { login: username })));
+      }
+      case '/api/batch/getBatchResult':
+        return answerBatch(res, params, engine.get(params.get('batchId') ?? ''), params.get('batchId'));
+      case '/api/servlet/SLVBatchAPI':
+        // The legacy servlet form names the parameter `batch` (slv.md §6).
+        if (params.get('methodName') !== 'getBatchResult') return sendError(res, params, unknownMethod(params.get('methodName')));
+        return answerBatch(res, params, engine.get(params.get('batch') ?? ''), params.get('batch'));
+      case '/api/batch/cancelBatch':
+        if (cancelSupport === 'not-found') return sendContainerError(res, 404, 'Not Found');
+        if (cancelSupport === 'unknown-method') return sendError(res, params, unknownMethod('cancelBatch'));
+        return answerBatch(res, params, engine.cancel(params.get('batchId') ?? ''), params.get('batchId'));
+      case '/api/batch/desc':
+        return sendSerialized(res, params, 'methods', batchMethods(cancelSupport === 'supported'));
+      default:
+        return sendContainerError(res, 404, 'Not Found');
+    }
+  };
+
+  function currentUser(req: IncomingMessage, res: ServerResponse, params: Params, existing: Session | null): void {
+    const headers: Record<string, string> = {};
+    if (header(req, 'x-csrf-token')?.toLowerCase() === 'fetch') {
+      let session = existing;
+      if (!session) {
+        session = { id: randomUUID().replace(/-/g, '').toUpperCase(), token: randomUUID() };
+        sessions.set(session.id, session);
+        headers['set-cookie'] = `JSESSIONID=${session.id}; Path=${SLV_WEBAPP_PATH}; HttpOnly`;
+      }
+      headers['x-csrf-token'] = session.token;
+    }
+    const user = { admin: true, firstName: 'Emulated', lastName: 'Administrator', login: username, password: '', profilName: 'Administrators' };
+    sendSerialized(res, params, 'User', user, headers);
+  }
+
+  const http = await startEmulatorHttp(handle, {
+    port: options.port ?? 0,
+    refuseCredentials: (_req, res) => sendLoginPage(res),
+  });
+
+  const tick = () => {
+    engine.tick();
+    demo?.tick();
+  };
+  const timer = setInterval(tick, options.tickMs ?? 1000);
+  timer.unref();
+
+  const url = `${http.origin}${SLV_WEBAPP_PATH}`;
+  return {
+    url,
+    connection: { url, username, password },
+    http,
+    engine,
+    get cancelSupport() {
+      return cancelSupport;
+    },
+    set cancelSupport(next: SlvCancelSupport) {
+      cancelSupport = next;
+    },
+    invalidateSessions: () => sessions.clear(),
+    get sessionCount() {
+      return sessions.size;
+    },
+    tick,
+    async close() {
+      clearInterval(timer);
+      sessions.clear();
+      await http.close();
+    },
+  };
+}
+
+interface ApiError {
+  errorCode: string;
+  errorCodeLabel: string;
+  message: string;
+}
+
+const missing = (name: string): ApiError => ({ errorCode: '602', errorCodeLabel: 'Invalid parameter', message: `Missing parameter '${name}'` });
+const invalid = (name: string, value: string | null): ApiError => ({
+  errorCode: '602',
+  errorCodeLabel: 'Invalid parameter',
+  message: `Invalid value '${value ?? ''}' for parameter '${name}'`,
+});
+const unknownMethod = (name: string | null): ApiError => ({
+  errorCode: SLV_UNKNOWN_METHOD_ERROR_CODE,
+  errorCodeLabel: 'Unknown method',
+  message: `Unknown method: ${name ?? ''}`,
+});
+
+/** The `SLVResult` error envelope (HTTP 200), as every SLV API method answers a failure. */
+function sendError(res: ServerResponse, params: Params, error: ApiError): void {
+  sendSerialized(res, params, 'com.dotv.streetlightserver.api.data.SLVResult', {
+    ...error,
+    status: 'ERROR',
+    statusError: true,
+    statusOk: false,
+    value: null,
+  });
+}
+
+const sendBatch = (res: ServerResponse, params: Params, batch: Record<string, unknown>) => sendSerialized(res, params, 'SLVBatchResult', batch);
+
+/** A batch, or our (documented) unknown-batch error: errorCode 604. */
+function answerBatch(res: ServerResponse, params: Params, batch: Record<string, unknown> | null, id: string | null): void {
+  if (batch) return sendBatch(res, params, batch);
+  sendError(res, params, { errorCode: SLV_UNKNOWN_BATCH_ERROR_CODE, errorCodeLabel: 'Unknown batch', message: `No batch found with id '${id ?? ''}'` });
+}
+
+/** `desc` lists a servlet's methods (slv.md §6); here the batch servlet's. */
+function batchMethods(withCancel: boolean) {
+  const methods = [{ name: 'getBatchResult', params: ['batchId'] }];
+  if (withCancel) methods.push({ name: 'cancelBatch', params: ['batchId'] });
+  return methods;
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function cookie(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return rest.join('=');
+  }
+  return undefined;
+}
+
+const isForm = (req: IncomingMessage) => (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');

@@ -1,0 +1,20 @@
+import type { BackendModule } from '../../core/module.js';
+import { slvConfigSchema, SLV_SECRET_FIELDS, type SlvConfig } from './config.js';
+import { createSlvConnector } from './connector.js';
+import { startSlvEmulator } from './emulator/server.js';
+
+export type { SlvConfig } from './config.js';
+export type { SlvEmulatorHandle, SlvEmulatorOptions, SlvCancelSupport } from './emulator/server.js';
+export { startSlvEmulator } from './emulator/server.js';
+
+/** The SLV (Streetlight.Vision CMS) backend: asynchronous commissioning and CSV-import batches. */
+export const slvModule: BackendModule<SlvConfig> = {
+  kind: 'slv',
+  graphqlKind: 'SLV',
+  configSchema: slvConfigSchema,
+  secretFields: SLV_SECRET_FIELDS,
+  create: (config, context) => createSlvConnector(config, context),
+  startEmulator: (options) => startSlvEmulator(options),
+  // Three steps of three ticks: done within a dozen ticks.
+  sampleStartInput: () => ({ kind: 'slv', operation: 'commissionController', controllerStrId: 'demo-controller-01', flags: 5 }),
+};
