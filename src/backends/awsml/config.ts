@@ -57,7 +57,7 @@ type ConfigFields = Pick<AwsMlConfig, 'region' | 'endpoint' | 'accessKeyId' | 's
  * keys at all, so a config key is never paired with another account's session token.
  */
 export function resolveAwsMlSettings(config: ConfigFields, env: NodeJS.ProcessEnv = process.env): AwsMlSettings {
-  const region = config.region ?? env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'] ?? null;
+  const region = config.region ?? (env['AWS_REGION'] || env['AWS_DEFAULT_REGION'] || null);
   let credentials: AwsCredentials | null = null;
   if (config.accessKeyId && config.secretAccessKey) {
     credentials = { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey, ...(config.sessionToken ? { sessionToken: config.sessionToken } : {}) };

@@ -32,6 +32,8 @@ export interface AwsMlEmulatorHandle extends EmulatorHandle {
   readonly region: string;
   readonly accessKeyId: string;
   readonly store: PredictionStore;
+  /** Every authentic call's operation and decoded input, oldest first (to assert request shapes). */
+  readonly calls: ReadonlyArray<{ operation: string; input: Record<string, unknown> }>;
   /** How many requests failed the signature check so far. */
   readonly rejections: number;
   /** Advances every live prediction one step now (tests that do not want to wait for ticks). */
@@ -60,6 +62,7 @@ export async function startAwsMlEmulator(options: AwsMlEmulatorOptions = {}): Pr
   const store = createPredictionStore(options.store);
   const logSigner = new SignatureV4({ service: 's3', region, credentials: { accessKeyId, secretAccessKey }, sha256: Sha256 });
   const failures: ScriptedFailure[] = [];
+  const calls: Array<{ operation: string; input: Record<string, unknown> }> = [];
   let rejections = 0;
   let origin = '';
 
@@ -159,6 +162,7 @@ export async function startAwsMlEmulator(options: AwsMlEmulatorOptions = {}): Pr
       sendFault(res, new AwsFault(400, 'SerializationException', 'The request body must be a JSON object'));
       return;
     }
+    calls.push({ operation: target.slice(TARGET_PREFIX.length), input: input as Record<string, unknown> });
     try {
       sendAws(res, 200, await operation(input as Record<string, unknown>));
     } catch (error) {
@@ -189,6 +193,7 @@ export async function startAwsMlEmulator(options: AwsMlEmulatorOptions = {}): Pr
     region,
     accessKeyId,
     store,
+    calls,
     get rejections() {
       return rejections;
     },
