@@ -70,6 +70,7 @@ export interface AwsMlClient {
   dispose(): void;
 }
 
+/** A signed Amazon ML client for the batch-prediction operations; errors come out translated. */
 export function createAwsMlClient(options: AwsMlClientOptions): AwsMlClient {
   const backend = options.backendId;
   const retries = options.retries ?? 2;

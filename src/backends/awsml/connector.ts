@@ -33,6 +33,7 @@ interface Cursor {
   l: number;
 }
 
+/** The `BatchBackend` for one `awsml` config entry (plus `rename`). */
 export function createAwsMlConnector(config: AwsMlConfig, context: BackendContext, options: AwsMlConnectorOptions = {}): AwsMlBackend {
   const backend = config.id;
   const settings = resolveAwsMlSettings(config);

@@ -103,6 +103,7 @@ export class UnknownStatusError extends Error {
   }
 }
 
+/** One batch-prediction record → a unified `Batch` with one execution (index 0) whose body is the record. */
 export function mapBatchPrediction(record: BatchPredictionRecord, options: MapOptions): Batch {
   const status = parseStatus(record.Status);
   if (!status) throw new UnknownStatusError(record.Status);

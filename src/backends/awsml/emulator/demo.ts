@@ -28,6 +28,7 @@ const script = (pendingTicks: number, runningTicks: number, outcome: PredictionS
   message,
 });
 
+/** Adds the fixed demo predictions. */
 export function seedDemo(store: PredictionStore): void {
   const nowSeconds = Date.now() / 1000;
   // Already finished an hour ago, so the list does not start empty of results.
@@ -46,6 +47,7 @@ export function seedDemo(store: PredictionStore): void {
   store.insert(params('demo-backlog', 'Quarterly backfill', 'ml-churn-v7'), script(90, 300, 'COMPLETED', 640_000, 12));
 }
 
+/** Adds a new demo prediction every few ticks (call `onTick` from the emulator's timer). */
 export function startDemoSpawner(store: PredictionStore): { onTick(): void } {
   let ticks = 0;
   let spawned = 0;

@@ -51,6 +51,7 @@ interface ScriptedFailure {
   remaining: number;
 }
 
+/** Starts the emulator on 127.0.0.1 with a freshly generated access key (see `connection`). */
 export async function startAwsMlEmulator(options: AwsMlEmulatorOptions = {}): Promise<AwsMlEmulatorHandle> {
   const region = options.region ?? 'us-east-1';
   const tickMs = options.tickMs ?? 1000;

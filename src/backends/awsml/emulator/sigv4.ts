@@ -32,6 +32,7 @@ export interface SigV4VerifierOptions {
 
 const AUTH_PATTERN = /^AWS4-HMAC-SHA256\s+Credential=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})\s*$/;
 
+/** Returns a check answering `null` for an authentic request, else how the service refuses it. */
 export function createSigV4Verifier(options: SigV4VerifierOptions) {
   const maxSkewMs = options.maxSkewMs ?? 15 * 60 * 1000;
 

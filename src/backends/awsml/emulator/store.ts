@@ -114,6 +114,7 @@ export interface PredictionStoreOptions {
 
 export type PredictionStore = ReturnType<typeof createPredictionStore>;
 
+/** An empty store; `tick()` advances it, the five operation methods throw `AwsFault`s as the service answers. */
 export function createPredictionStore(options: PredictionStoreOptions = {}) {
   const now = () => (options.now ?? Date.now)() / 1000;
   const scriptFor = options.scriptFor ?? defaultScript;
