@@ -9,6 +9,8 @@ export interface GatewayMetrics {
   readonly upstreamCalls: Counter<'backend' | 'outcome'>;
   readonly upstreamDuration: Histogram<'backend'>;
   readonly activeSubscriptions: Gauge;
+  /** Where the active-subscription gauge reads its value at scrape time. */
+  setSubscriptionSource(source: () => number): void;
   readonly onUpstreamCall: (call: UpstreamCall) => void;
 }
 
@@ -41,10 +43,14 @@ export function createMetrics(): GatewayMetrics {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
+  let subscriptionSource = () => 0;
   const activeSubscriptions = new Gauge({
     name: 'batchgate_active_subscriptions',
     help: 'GraphQL subscriptions currently open',
     registers: [registry],
+    collect() {
+      this.set(subscriptionSource());
+    },
   });
   return {
     registry,
@@ -53,6 +59,9 @@ export function createMetrics(): GatewayMetrics {
     upstreamCalls,
     upstreamDuration,
     activeSubscriptions,
+    setSubscriptionSource(source) {
+      subscriptionSource = source;
+    },
     onUpstreamCall(call) {
       upstreamCalls.inc({ backend: call.backend, outcome: call.outcome });
       upstreamDuration.observe({ backend: call.backend }, call.durationMs / 1000);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,17 +11,27 @@ import { fileURLToPath } from 'node:url';
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
 
+/** A file inside an installed package, found next to its package.json (exports maps hide UMD builds). */
+function packageFile(name: string, file: string): string {
+  const paths = require.resolve.paths(name) ?? [];
+  for (const base of paths) {
+    const candidate = join(base, name, file);
+    if (existsSync(candidate)) return candidate;
+  }
+  return join(here, 'missing', name, file);
+}
+
 interface Asset {
   file: string;
   type: string;
 }
 
 const ASSETS: Record<string, Asset> = {
-  'react.js': { file: require.resolve('react/umd/react.production.min.js'), type: 'text/javascript; charset=utf-8' },
-  'react-dom.js': { file: require.resolve('react-dom/umd/react-dom.production.min.js'), type: 'text/javascript; charset=utf-8' },
-  'graphiql.js': { file: join(dirname(require.resolve('graphiql/package.json')), 'graphiql.min.js'), type: 'text/javascript; charset=utf-8' },
-  'graphiql.css': { file: join(dirname(require.resolve('graphiql/package.json')), 'graphiql.min.css'), type: 'text/css; charset=utf-8' },
-  'graphql-ws.js': { file: join(dirname(require.resolve('graphql-ws/package.json')), 'umd', 'graphql-ws.min.js'), type: 'text/javascript; charset=utf-8' },
+  'react.js': { file: packageFile('react', 'umd/react.production.min.js'), type: 'text/javascript; charset=utf-8' },
+  'react-dom.js': { file: packageFile('react-dom', 'umd/react-dom.production.min.js'), type: 'text/javascript; charset=utf-8' },
+  'graphiql.js': { file: packageFile('graphiql', 'graphiql.min.js'), type: 'text/javascript; charset=utf-8' },
+  'graphiql.css': { file: packageFile('graphiql', 'graphiql.min.css'), type: 'text/css; charset=utf-8' },
+  'graphql-ws.js': { file: packageFile('graphql-ws', 'umd/graphql-ws.min.js'), type: 'text/javascript; charset=utf-8' },
   'init.js': { file: join(here, 'init.js'), type: 'text/javascript; charset=utf-8' },
 };
 

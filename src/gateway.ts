@@ -1,0 +1,145 @@
+import type { Logger } from 'pino';
+import { backendModules } from './backends/index.js';
+import type { GatewayConfig } from './config/load.js';
+import type { BatchBackend } from './core/backend.js';
+import type { BackendModule, EmulatorHandle } from './core/module.js';
+import { createSchema } from './graphql/schema.js';
+import type { Coordinator } from './live/coordinator.js';
+import type { LiveHub } from './live/events.js';
+import { createHub } from './live/hub.js';
+import { createLogger } from './logger.js';
+import { startGatewayServer, type GatewayServer } from './server/gateway-server.js';
+import { createMetrics, type GatewayMetrics } from './server/metrics.js';
+import { BatchService } from './service/batch-service.js';
+import { createSqliteStore } from './store/sqlite-store.js';
+import type { Store } from './store/store.js';
+
+export interface Gateway {
+  /** `http://host:port/graphql` */
+  readonly url: string;
+  readonly port: number;
+  readonly service: BatchService;
+  readonly hub: LiveHub;
+  readonly metrics: GatewayMetrics;
+  /** Graceful stop: stop accepting, finish in-flight requests, close subscriptions, dispose in reverse order. */
+  close(): Promise<void>;
+}
+
+export interface GatewayDependencies {
+  modules?: readonly BackendModule[];
+  logger?: Logger;
+  /** Replaces the store the config names (tests). */
+  store?: Store;
+  /** Replaces the connectors built from config (tests with in-memory backends). */
+  backends?: BatchBackend[];
+  coordinator?: Coordinator;
+  /** Poll hook for tests that count polls. */
+  onPoll?: (kind: 'batch' | 'list', key: string) => void;
+}
+
+/** Builds and starts everything a config describes. */
+export async function startGateway(config: GatewayConfig, dependencies: GatewayDependencies = {}): Promise<Gateway> {
+  const modules = dependencies.modules ?? backendModules;
+  const logger = dependencies.logger ?? createLogger(config.log.level);
+  const metrics = createMetrics();
+  const disposers: Array<() => Promise<void>> = [];
+  try {
+    const shared = await createSharedState(config, dependencies);
+    disposers.push(shared.dispose);
+    const backends =
+      dependencies.backends ??
+      config.backends.map((entry) => {
+        const module = modules.find((candidate) => candidate.kind === entry.kind);
+        if (!module) throw new Error(`No module for backend kind ${entry.kind}`);
+        return module.create(entry, {
+          timeoutMs: config.upstream.timeoutMs,
+          onUpstreamCall: (call) => {
+            metrics.onUpstreamCall(call);
+            logger.debug({ upstream: call }, 'upstream call');
+          },
+        });
+      });
+    const service = new BatchService({
+      backends,
+      store: shared.store,
+      cacheTtlMs: Math.min(config.upstream.cacheTtlMs, config.polling.intervalMs),
+      maxInFlight: config.upstream.maxInFlight,
+    });
+    disposers.push(() => service.dispose());
+    const hub = createHub({
+      service,
+      coordinator: shared.coordinator,
+      intervalMs: config.polling.intervalMs,
+      maxIntervalMs: config.polling.maxIntervalMs,
+      listIntervalMs: config.polling.listIntervalMs,
+      onPoll: dependencies.onPoll,
+    });
+    disposers.push(() => hub.dispose());
+    metrics.setSubscriptionSource(() => hub.stats().subscribers);
+
+    await service.probeAll();
+    const probeTimer = setInterval(() => void service.probeAll(), config.upstream.probeIntervalMs);
+    probeTimer.unref();
+    disposers.push(async () => clearInterval(probeTimer));
+
+    const server: GatewayServer = await startGatewayServer({
+      config,
+      schema: createSchema(),
+      service,
+      hub,
+      metrics,
+      logger,
+    });
+    disposers.push(() => server.close());
+
+    let closing: Promise<void> | null = null;
+    return {
+      url: server.url,
+      port: server.port,
+      service,
+      hub,
+      metrics,
+      close() {
+        closing ??= (async () => {
+          for (const dispose of disposers.reverse()) {
+            await dispose().catch((error: unknown) => logger.warn({ err: error }, 'error while shutting down'));
+          }
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    for (const dispose of disposers.reverse()) await dispose().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The store and the live coordinator: embedded by default, Redis when configured. */
+async function createSharedState(
+  config: GatewayConfig,
+  dependencies: GatewayDependencies,
+): Promise<{ store: Store; coordinator: Coordinator | undefined; dispose: () => Promise<void> }> {
+  if (dependencies.store || !config.redis) {
+    const store = dependencies.store ?? createSqliteStore(config.store.path);
+    return { store, coordinator: dependencies.coordinator, dispose: () => store.dispose() };
+  }
+  const { createRedisState } = await import('./live/redis-state.js');
+  return createRedisState(config.redis.url, config.redis.keyPrefix);
+}
+
+/** The embedded default: an emulator of every backend, seeded with demo batches that make progress. */
+export async function startEmulators(
+  modules: readonly BackendModule[] = backendModules,
+  options: { tickMs?: number } = {},
+): Promise<{ entries: GatewayConfig['backends']; emulators: EmulatorHandle[] }> {
+  const emulators: EmulatorHandle[] = [];
+  const entries: GatewayConfig['backends'] = [];
+  for (const module of modules) {
+    const emulator = await module.startEmulator({ demo: true, ...(options.tickMs ? { tickMs: options.tickMs } : {}) });
+    emulators.push(emulator);
+    entries.push({ id: `demo-${module.kind}`, kind: module.kind, ...emulator.connection } as GatewayConfig['backends'][number]);
+  }
+  return { entries, emulators };
+}
+
+export { createLogger };
