@@ -113,7 +113,7 @@ export function createAzureMlConnector(config: AzureMlConfig, context: BackendCo
     url: publicUrl(config.url),
     capabilities: { list: true, cancel: true, forgetsCancelled: true },
 
-    get(nativeId, getOptions) {
+    async get(nativeId, getOptions) {
       return fetchBatch(refOf(nativeId), getOptions?.signal);
     },
 
@@ -192,15 +192,11 @@ export function createAzureMlConnector(config: AzureMlConfig, context: BackendCo
       return names.map((name) => ({ name, externalUrl: null }));
     },
 
-    openArtifact(nativeId, index, name) {
+    async openArtifact(nativeId, index, name) {
       if (name === '' || name.includes('/')) {
-        return Promise.reject(new GatewayError(ErrorCode.BAD_USER_INPUT, 'Expected a plain file name', { backend: backendId }));
+        throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'Expected a plain file name', { backend: backendId });
       }
-      try {
-        return client.stream(`${itemPath(refOf(nativeId), index)}/${encodeURIComponent(name)}`, { notFound: 'batch' });
-      } catch (error) {
-        return Promise.reject(error);
-      }
+      return client.stream(`${itemPath(refOf(nativeId), index)}/${encodeURIComponent(name)}`, { notFound: 'batch' });
     },
 
     async probe() {
