@@ -183,4 +183,21 @@ describe('SLV connector: session and CSRF handshake', () => {
       await wrong.dispose();
     }
   });
+
+  it('falls back to plain Basic auth against an SLV before 7.8 that hands out no token', async () => {
+    const legacy = await startSlvEmulator({ tickMs: 20, csrf: false });
+    const old = slvModule.create(slvModule.configSchema.parse({ id: BACKEND, kind: 'slv', ...legacy.connection }), { timeoutMs: 2000 });
+    try {
+      const started = await old.start(slvModule.sampleStartInput());
+      await old.get(started.nativeId);
+      const count = (suffix: string) => legacy.http.count((request) => request.path.endsWith(suffix));
+      expect([count('/getCurrentUser'), count('/commissionControllerAsync'), count('/getBatchResult')]).toEqual([1, 1, 1]);
+      const later = legacy.http.requests.filter((request) => !request.path.endsWith('/getCurrentUser'));
+      expect(later.map((request) => request.headers['x-csrf-token'])).toEqual([undefined, undefined]);
+      expect(later.every((request) => request.headers.authorization?.startsWith('Basic '))).toBe(true);
+    } finally {
+      await old.dispose();
+      await legacy.close();
+    }
+  });
 });

@@ -27,6 +27,11 @@ export interface SlvEmulatorOptions extends EmulatorStartOptions {
   username?: string;
   /** @default a random password, handed out in `connection` */
   password?: string;
+  /**
+   * Behave as SLV 7.8+ (CSRF token handshake, token required on session POSTs). `false` emulates
+   * SLV 6 to 7.7: plain Basic auth, the handshake header is ignored. @default true
+   */
+  csrf?: boolean;
 }
 
 export interface SlvEmulatorHandle extends EmulatorHandle {
@@ -57,6 +62,7 @@ export async function startSlvEmulator(options: SlvEmulatorOptions = {}): Promis
   const sessions = new Map<string, Session>();
   const demo = options.demo ? createSlvDemo(engine, { login: username }) : null;
   let cancelSupport: SlvCancelSupport = 'supported';
+  const csrf = options.csrf ?? true;
 
   const basicOk = (header: string): boolean => {
     const given = Buffer.from(header);
@@ -86,7 +92,7 @@ export async function startSlvEmulator(options: SlvEmulatorOptions = {}): Promis
     const auth = authenticate(req);
     if (!auth) return sendLoginPage(res);
     const method = req.method ?? 'GET';
-    if (method !== 'GET' && method !== 'HEAD' && !csrfOk(req, auth.session)) {
+    if (csrf && method !== 'GET' && method !== 'HEAD' && !csrfOk(req, auth.session)) {
       return sendContainerError(res, 403, 'Forbidden', { 'x-csrf-token': 'Required' });
     }
     const params = requestParams(req, body);
@@ -131,7 +137,7 @@ export async function startSlvEmulator(options: SlvEmulatorOptions = {}): Promis
 
   function currentUser(req: IncomingMessage, res: ServerResponse, params: Params, existing: Session | null): void {
     const headers: Record<string, string> = {};
-    if (header(req, 'x-csrf-token')?.toLowerCase() === 'fetch') {
+    if (csrf && header(req, 'x-csrf-token')?.toLowerCase() === 'fetch') {
       let session = existing;
       if (!session) {
         session = { id: randomUUID().replace(/-/g, '').toUpperCase(), token: randomUUID() };
