@@ -3,7 +3,7 @@ import { expectCode } from '../../../test/backend-suite.js';
 import { ErrorCode } from '../../core/errors.js';
 import { createAzureMlClient } from './client.js';
 import { createAzureMlConnector } from './connector.js';
-import { startHarness, type Harness } from './test-support.js';
+import { drain, startHarness, type Harness } from './test-support.js';
 import { stringListSchema } from './wire.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -141,5 +141,15 @@ describe('azureml client authentication', () => {
     expect(emulator.http.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /login', 'GET /services']);
     expect(emulator.http.requests[1]!.headers.authorization).toMatch(/^Bearer \S+$/);
     expect(count('GET', '/services')).toBe(1);
+  });
+
+  it('renews after a 401 on a download too, and streams the file', async () => {
+    const { backend, emulator, count, runToEnd } = await setup();
+    const started = await backend.start({ kind: 'azureml', service: 'TxService', version: '1.0', records: [{ hp: 110, wt: 2.62 }], parallelCount: 1 });
+    await runToEnd(started.nativeId);
+    emulator.tokens.expireAccessTokens();
+    const file = await backend.openArtifact(started.nativeId, 0, 'answer.csv');
+    expect((await drain(file.body)).bytes.toString('utf8')).toMatch(/^hp,wt,answer\n/);
+    expect({ downloads: count('GET', /\/files\/answer\.csv$/), refresh: count('POST', '/login/refreshToken') }).toEqual({ downloads: 2, refresh: 1 });
   });
 });

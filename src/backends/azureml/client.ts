@@ -76,7 +76,10 @@ export function createAzureMlClient(options: AzureMlClientOptions): AzureMlClien
   const session: TokenSession = createTokenSession({
     login: () => tokenCall('login', { username: options.username, password: options.password }),
     refresh: (refreshToken) => tokenCall('login/refreshToken', { refreshToken }),
-    isRefused: (error) => statusOf(error) !== null && statusOf(error)! >= 400 && statusOf(error)! < 500,
+    isRefused: (error) => {
+      const status = statusOf(error);
+      return status !== null && status >= 400 && status < 500;
+    },
     renewMarginMs: options.renewMarginMs,
     now: options.now,
   });

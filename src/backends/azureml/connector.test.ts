@@ -187,4 +187,24 @@ describe('azureml connector', () => {
     const { backend } = await setup();
     await expectCode(backend.list({ limit: 5, cursor: 'bm9wZQ' }), ErrorCode.BAD_USER_INPUT, 'ml');
   });
+
+  it('times only the phase changes it witnessed', async () => {
+    const { backend, emulator, runToEnd } = await setup();
+    const watched = await backend.start(input('Double', '1.0', [{ x: 1 }]));
+    const final = await runToEnd(watched.nativeId);
+    expect(final.createdAt).toBeInstanceOf(Date);
+    expect(final.createdAt!.getTime()).toBeLessThanOrEqual(final.startedAt!.getTime());
+    expect(final.startedAt!.getTime()).toBeLessThanOrEqual(final.finishedAt!.getTime());
+
+    // Started and finished behind the connector's back: nothing to time.
+    const unseen = emulator.batches.start(emulator.services.find((s) => s.name === 'Double')!, [{ x: 2 }], 1);
+    emulator.advance(5);
+    const found = await backend.get(`Double/1.0/${unseen.id}`);
+    expect({ state: found.state, createdAt: found.createdAt, startedAt: found.startedAt, finishedAt: found.finishedAt }).toEqual({
+      state: 'SUCCEEDED',
+      createdAt: null,
+      startedAt: null,
+      finishedAt: null,
+    });
+  });
 });

@@ -1,4 +1,4 @@
-import type { Artifact, Batch, StartInput } from '../../core/model.js';
+import type { Artifact, Batch, BatchState, StartInput } from '../../core/model.js';
 import { isTerminal } from '../../core/model.js';
 import type { BackendContext, BatchBackend, BatchPage, ListQuery } from '../../core/backend.js';
 import { ErrorCode, GatewayError, isGatewayError } from '../../core/errors.js';
@@ -34,7 +34,7 @@ const MAX_OBSERVED = 10_000;
 /**
  * The `BatchBackend` for Microsoft ML Server batch web-service executions. A native id is
  * `service/version/executionId`; ML Server keeps no timestamps, so `createdAt`/`startedAt`/
- * `finishedAt` are when this connector first saw each phase.
+ * `finishedAt` are when this connector saw each phase begin (see `observe`).
  */
 export function createAzureMlConnector(config: AzureMlConfig, context: BackendContext, options: AzureMlConnectorOptions = {}): BatchBackend {
   const backendId = config.id;
@@ -50,11 +50,18 @@ export function createAzureMlConnector(config: AzureMlConfig, context: BackendCo
   const listConcurrency = options.listConcurrency ?? 4;
   const observed = new Map<string, ObservedTimes>();
 
-  const observe = (nativeId: string, batch: Pick<Batch, 'state'>): ObservedTimes => {
+  /**
+   * ML Server keeps no timestamps, so the connector notes when it sees each phase begin. A time is
+   * only recorded for a change it witnessed (seen earlier in a previous phase); a batch first seen
+   * already running or finished keeps `null` rather than a made-up "now". Times are approximate: the
+   * change happened at some point since the previous read.
+   */
+  const observe = (nativeId: string, state: BatchState): ObservedTimes => {
     const now = new Date();
-    const times = observed.get(nativeId) ?? { createdAt: now, startedAt: null, finishedAt: null };
-    if (batch.state !== 'QUEUED') times.startedAt ??= now;
-    if (isTerminal(batch.state)) times.finishedAt ??= now;
+    const known = observed.get(nativeId);
+    const times = known ?? { createdAt: state === 'QUEUED' ? now : null, startedAt: null, finishedAt: null };
+    if (known && state !== 'QUEUED') times.startedAt ??= now;
+    if (known && isTerminal(state)) times.finishedAt ??= now;
     // Re-inserting keeps the Map in least-recently-seen order, so the oldest entry goes first.
     observed.delete(nativeId);
     observed.set(nativeId, times);
@@ -86,7 +93,7 @@ export function createAzureMlConnector(config: AzureMlConfig, context: BackendCo
       searchParams: { showPartialResults: true },
       signal,
     });
-    return mapBatch(backendId, ref, result, observe(formatNativeId(ref), { state: mapState(result.state) }));
+    return mapBatch(backendId, ref, result, observe(formatNativeId(ref), mapState(result.state)));
   }
 
   /** Every execution id upstream, in a stable order (service, version, id): ML Server gives no dates. */
@@ -173,7 +180,7 @@ export function createAzureMlConnector(config: AzureMlConfig, context: BackendCo
       } catch {
         // The batch exists upstream whatever this read says; failing now would invite a duplicate start.
         const result = { state: 'Pending', completedItemCount: 0, totalItemCount: input.records.length, batchExecutionResults: [] };
-        return mapBatch(backendId, ref, result, observe(formatNativeId(ref), { state: 'QUEUED' }));
+        return mapBatch(backendId, ref, result, observe(formatNativeId(ref), 'QUEUED'));
       }
     },
 
