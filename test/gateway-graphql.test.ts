@@ -1,0 +1,184 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ErrorCode, GatewayError } from '../src/core/errors.js';
+import { encodeBatchId } from '../src/core/ids.js';
+import type { Gateway } from '../src/gateway.js';
+import { createSqliteStore } from '../src/store/sqlite-store.js';
+import { createMemoryBackend } from './utils/memory-backend.js';
+import { gql, startTestGateway, testConfig } from './utils/gateway.js';
+
+const BATCH_FIELDS = `id nativeId name state nativeStatus backend { id kind }
+  progress { percent completedItems totalItems failedItems message }
+  steps { name label status infoCount warningCount errorCount messages { severity status statusText text } }
+  executions(first: 10) { totalCount edges { cursor node { index state response { statusCode body } artifacts { name url } } } pageInfo { hasNextPage endCursor } }`;
+
+describe('the gateway over GraphQL (in-memory backends)', () => {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    cleanups.length = 0;
+  });
+
+  async function start(backends = [createMemoryBackend('alpha'), createMemoryBackend('beta', { kind: 'awsml' })], overrides = {}) {
+    const config = testConfig(overrides);
+    const gateway: Gateway = await startTestGateway(config, { backends });
+    cleanups.push(() => config.cleanup(), () => gateway.close());
+    return { gateway, backends, config };
+  }
+
+  it('lists every configured backend with its kind, url and health', async () => {
+    const { gateway } = await start();
+    const { body } = await gql(gateway.url, '{ backends { id kind url healthy capabilities { list cancel } } }');
+    expect(body).toEqual({
+      data: {
+        backends: [
+          { id: 'alpha', kind: 'SLV', url: 'memory://alpha', healthy: true, capabilities: { list: true, cancel: true } },
+          { id: 'beta', kind: 'AWS_ML', url: 'memory://beta', healthy: true, capabilities: { list: true, cancel: true } },
+        ],
+      },
+    });
+  });
+
+  it('resolves a batch by global id, by node and by native id to the same object', async () => {
+    const { gateway, backends } = await start();
+    backends[0]!.put('42', 'RUNNING');
+    const id = encodeBatchId('alpha', '42');
+    const { body } = await gql(
+      gateway.url,
+      `query($id: ID!) { batch(id: $id) { ${BATCH_FIELDS} } node(id: $id) { id ... on Batch { nativeId } } byNative: batchByNativeId(backend: "alpha", nativeId: "42") { id } }`,
+      { id },
+    );
+    expect(body.errors).toBeUndefined();
+    expect(body.data.batch).toMatchObject({
+      id,
+      nativeId: '42',
+      state: 'RUNNING',
+      backend: { id: 'alpha', kind: 'SLV' },
+      steps: [{ name: 'check', status: 'OK', messages: [{ severity: 'INFO', text: 'fine' }] }],
+      executions: { totalCount: 1, edges: [{ node: { index: 0, response: { statusCode: 200, body: { ok: true } }, artifacts: [{ name: 'out.csv' }] } }] },
+    });
+    expect(body.data.batch.executions.edges[0].node.artifacts[0].url).toBe(`${gateway.url.replace('/graphql', '')}/artifacts/${id}/0/out.csv`);
+    expect(body.data.node).toEqual({ id, nativeId: '42' });
+    expect(body.data.byNative).toEqual({ id });
+    // One upstream read for three fields naming the same batch (per-request DataLoader).
+    expect(backends[0]!.calls.filter(([name]) => name === 'get')).toEqual([['get', '42']]);
+  });
+
+  it('answers BATCH_NOT_FOUND, BACKEND_NOT_FOUND and BAD_USER_INPUT with the backend named', async () => {
+    const { gateway } = await start();
+    const { body } = await gql(
+      gateway.url,
+      `query($missing: ID!) { a: batch(id: $missing) { id } b: batchByNativeId(backend: "nope", nativeId: "1") { id } c: batch(id: "not-an-id") { id } }`,
+      { missing: encodeBatchId('alpha', 'missing') },
+    );
+    expect(body.data).toEqual({ a: null, b: null, c: null });
+    const byPath = Object.fromEntries(body.errors!.map((error) => [String(error.path?.[0]), error.extensions]));
+    expect(byPath['a']).toMatchObject({ code: ErrorCode.BATCH_NOT_FOUND, backend: 'alpha' });
+    expect(byPath['b']).toMatchObject({ code: ErrorCode.BACKEND_NOT_FOUND, backend: 'nope' });
+    expect(byPath['c']).toMatchObject({ code: ErrorCode.BAD_USER_INPUT });
+  });
+
+  it('returns the other backends’ batches with an error naming the backend that failed', async () => {
+    const { gateway, backends } = await start();
+    backends[0]!.put('1', 'RUNNING');
+    backends[1]!.put('b1', 'SUCCEEDED');
+    backends[0]!.failWith = new GatewayError(ErrorCode.BACKEND_UNAVAILABLE, 'down', { backend: 'alpha' });
+    const { status, body } = await gql(gateway.url, '{ batches(first: 10) { edges { node { nativeId backend { id } } } } }');
+    expect(status).toBe(200);
+    expect(body.data.batches.edges.map((edge: any) => edge.node)).toEqual([{ nativeId: 'b1', backend: { id: 'beta' } }]);
+    expect(body.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: ErrorCode.BACKEND_UNAVAILABLE, backend: 'alpha' }) })]);
+  });
+
+  it('pages through batches of all backends with stable cursors and no repeats', async () => {
+    const { gateway, backends } = await start();
+    for (let i = 0; i < 5; i++) backends[0]!.put(`a${i}`, 'RUNNING');
+    for (let i = 0; i < 4; i++) backends[1]!.put(`b${i}`, i % 2 ? 'FAILED' : 'SUCCEEDED');
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      const { body } = await gql(gateway.url, 'query($after: String) { batches(first: 3, after: $after) { edges { node { nativeId } } pageInfo { hasNextPage endCursor } } }', { after });
+      seen.push(...body.data.batches.edges.map((edge: any) => edge.node.nativeId));
+      if (!body.data.batches.pageInfo.hasNextPage) break;
+      after = body.data.batches.pageInfo.endCursor;
+    }
+    expect(seen).toEqual(['a4', 'a3', 'a2', 'a1', 'a0', 'b3', 'b2', 'b1', 'b0']);
+    const filtered = await gql(gateway.url, '{ batches(backend: "beta", states: [FAILED]) { edges { node { nativeId state } } } }');
+    expect(filtered.body.data.batches.edges.map((edge: any) => edge.node.nativeId)).toEqual(['b3', 'b1']);
+  });
+
+  it('refuses a start whose input does not match the backend kind, naming the field', async () => {
+    const { gateway, backends } = await start();
+    const { body } = await gql(gateway.url, 'mutation { startBatch(input: { backend: "alpha", awsMl: { mlModelId: "m", dataSourceId: "d", outputUri: "s3://b/o" } }) { batch { id } } }');
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: ErrorCode.BAD_USER_INPUT, backend: 'alpha', field: 'input.slv' });
+    const two = await gql(gateway.url, 'mutation { startBatch(input: { backend: "alpha", slv: { importDevicesCsv: { csv: "x" }, commissionController: { controllerStrId: "c", flags: 1 } } }) { batch { id } } }');
+    expect(two.body.errors?.[0]?.extensions?.['code']).toBe(ErrorCode.BAD_USER_INPUT);
+    expect(backends[0]!.calls.filter(([name]) => name === 'start')).toEqual([]);
+  });
+
+  it('starts one batch for two concurrent starts with the same idempotency key', async () => {
+    const { gateway, backends } = await start();
+    const mutation = 'mutation($key: String) { startBatch(input: { backend: "alpha", idempotencyKey: $key, slv: { commissionController: { controllerStrId: "c1", flags: 5 } } }) { batch { id nativeId } } }';
+    const [first, second] = await Promise.all([gql(gateway.url, mutation, { key: 'k-1' }), gql(gateway.url, mutation, { key: 'k-1' })]);
+    expect(first.body.data.startBatch.batch).toEqual(second.body.data.startBatch.batch);
+    const third = await gql(gateway.url, mutation, { key: 'k-1' });
+    expect(third.body.data.startBatch.batch).toEqual(first.body.data.startBatch.batch);
+    expect(backends[0]!.calls.filter(([name]) => name === 'start')).toHaveLength(1);
+    const other = await gql(gateway.url, mutation.replace('"c1"', '"c2"'), { key: 'k-1' });
+    expect(other.body.errors?.[0]?.extensions).toMatchObject({ code: ErrorCode.BAD_USER_INPUT, field: 'idempotencyKey' });
+  });
+
+  it('lists the batches it started on a backend that cannot list, newest first, after a restart', async () => {
+    const backend = createMemoryBackend('lamps', { capabilities: { list: false } });
+    const config = testConfig();
+    cleanups.push(() => config.cleanup());
+    const mutation = 'mutation { startBatch(input: { backend: "lamps", slv: { commissionController: { controllerStrId: "c", flags: 1 } } }) { batch { nativeId } } }';
+    const first = await startTestGateway(config, { backends: [backend] });
+    await gql(first.url, mutation);
+    await gql(first.url, mutation);
+    await first.close();
+
+    const second = await startTestGateway(config, { backends: [backend], store: createSqliteStore(config.store.path) });
+    cleanups.push(() => second.close());
+    const { body } = await gql(second.url, '{ batches(backend: "lamps") { edges { node { nativeId } } } }');
+    expect(body.data.batches.edges.map((edge: any) => edge.node.nativeId)).toEqual(['n2', 'n1']);
+  });
+
+  it('answers UNSUPPORTED when the backend cannot cancel or rename', async () => {
+    const { gateway, backends } = await start([createMemoryBackend('ro', { capabilities: { cancel: false } })]);
+    backends[0]!.put('1', 'RUNNING');
+    const id = encodeBatchId('ro', '1');
+    const { body } = await gql(gateway.url, `mutation { c: cancelBatch(id: "${id}") { batch { id } } }`);
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: ErrorCode.UNSUPPORTED, backend: 'ro' });
+    const rename = await gql(gateway.url, `mutation { renameBatch(id: "${id}", name: "x") { batch { id } } }`);
+    expect(rename.body.errors?.[0]?.extensions).toMatchObject({ code: ErrorCode.UNSUPPORTED, backend: 'ro' });
+  });
+
+  it('streams an artifact through the gateway with its content type and length', async () => {
+    const { gateway, backends } = await start();
+    backends[0]!.put('7', 'SUCCEEDED');
+    const base = gateway.url.replace('/graphql', '');
+    const response = await fetch(`${base}/artifacts/${encodeBatchId('alpha', '7')}/0/out.csv`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/csv');
+    expect(response.headers.get('content-length')).toBe('8');
+    expect(await response.text()).toBe('a,b\n1,2\n');
+    const missing = await fetch(`${base}/artifacts/garbage/0/out.csv`);
+    expect(missing.status).toBe(400);
+    expect(((await missing.json()) as any).errors[0].extensions.code).toBe(ErrorCode.BAD_USER_INPUT);
+  });
+
+  it('serves health, readiness and Prometheus metrics', async () => {
+    const { gateway, backends } = await start();
+    const base = gateway.url.replace('/graphql', '');
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    backends[1]!.failWith = new GatewayError(ErrorCode.BACKEND_UNAUTHORIZED, 'no', { backend: 'beta' });
+    await gateway.service.probeAll();
+    const unready = await fetch(`${base}/readyz`);
+    expect(unready.status).toBe(503);
+    expect(await unready.json()).toEqual({ status: 'unready', failed: [{ backend: 'beta', code: 'BACKEND_UNAUTHORIZED', message: 'no' }] });
+    await gql(gateway.url, 'query Named { backends { id } }');
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/batchgate_graphql_requests_total\{operation="Named",type="query",outcome="ok"\} 1/);
+    expect(metrics).toContain('batchgate_active_subscriptions 0');
+  });
+});
