@@ -45,3 +45,25 @@ export function observabilityPlugin(logger: Logger, metrics: GatewayMetrics): Ap
     },
   };
 }
+
+const REQUEST_ERROR_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT']);
+
+/**
+ * GraphQL over HTTP: a client that accepts only `application/json` (the legacy media type) should
+ * get 200 for a document that fails to parse, validate or coerce its variables, with the errors in
+ * the body; `application/graphql-response+json` clients keep the 4xx.
+ */
+export function legacyJsonStatusPlugin(): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart({ request }) {
+      const accept = request.http?.headers.get('accept') ?? '';
+      if (accept.includes('application/graphql-response+json') || !accept.includes('application/json')) return;
+      return {
+        async willSendResponse({ response, errors }) {
+          if (response.http.status !== 400 || !errors?.length) return;
+          if (errors.every((error) => REQUEST_ERROR_CODES.has(String(error.extensions?.['code'])))) response.http.status = 200;
+        },
+      };
+    },
+  };
+}

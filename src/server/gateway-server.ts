@@ -20,7 +20,7 @@ import { createFormatError } from '../graphql/format-error.js';
 import { createValidationRules } from '../graphql/limits.js';
 import type { LiveHub } from '../live/events.js';
 import type { BatchService } from '../service/batch-service.js';
-import { observabilityPlugin, partialErrorsPlugin } from './apollo-plugins.js';
+import { legacyJsonStatusPlugin, observabilityPlugin, partialErrorsPlugin } from './apollo-plugins.js';
 import { createTokenCheck } from './auth.js';
 import type { GatewayMetrics } from './metrics.js';
 import { limitWsConnection } from './ws-limits.js';
@@ -117,6 +117,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       ApolloServerPluginLandingPageDisabled(),
       partialErrorsPlugin((error) => formatError((error as GraphQLError).toJSON(), error)),
       observabilityPlugin(logger, metrics),
+      legacyJsonStatusPlugin(),
       {
         async serverWillStart() {
           return {
