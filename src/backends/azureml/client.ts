@@ -123,11 +123,19 @@ export function createAzureMlClient(options: AzureMlClientOptions): AzureMlClien
         return await withToken(async (authorization) => {
           // No retries: a half-sent download cannot be resumed transparently.
           const body = http.got.stream(path, { headers: { authorization }, throwHttpErrors: false, retry: { limit: 0 } });
+          // Only until the head arrives: after that, errors belong to whoever reads the body.
           const response = await new Promise<IncomingMessage>((resolve, reject) => {
-            body.once('response', resolve);
-            body.once('error', reject);
+            const onResponse = (head: IncomingMessage) => {
+              body.off('error', onError);
+              resolve(head);
+            };
+            const onError = (error: unknown) => {
+              body.off('response', onResponse);
+              reject(error);
+            };
+            body.once('response', onResponse);
+            body.once('error', onError);
           });
-          body.removeAllListeners('error');
           if (response.statusCode !== undefined && response.statusCode >= 400) {
             throw new StreamStatusError(response.statusCode, await readSome(body, MAX_ERROR_BODY));
           }

@@ -207,4 +207,15 @@ describe('azureml connector', () => {
       finishedAt: null,
     });
   });
+
+  it('answers BACKEND_UNAVAILABLE for a download while the backend is down or failing', async () => {
+    const { backend, emulator, runToEnd } = await setup();
+    const started = await backend.start(input('Double', '1.0', [{ x: 1 }]));
+    await runToEnd(started.nativeId);
+    for (const fault of [{ kind: 'status', status: 503 }, { kind: 'down' }] as const) {
+      await emulator.http.setFaults([{ fault }]);
+      await expectCode(backend.openArtifact(started.nativeId, 0, 'any.csv'), ErrorCode.BACKEND_UNAVAILABLE, 'ml');
+      await emulator.http.setFaults([]);
+    }
+  });
 });
