@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { backendModules } from './backends/index.js';
 import { ConfigError, loadConfigFile, validateConfig, type GatewayConfig } from './config/load.js';
 import type { EmulatorHandle } from './core/module.js';
+import { startDemoDriver } from './demo-driver.js';
 import { createLogger, startEmulators, startGateway } from './gateway.js';
 
 /** Entry point: args + env → config → emulators (embedded default) → gateway → the URL line. */
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   }
 
   const gateway = await startGateway(config, { logger });
+  const demo = emulators.length > 0 ? startDemoDriver(gateway.service, backendModules, { logger }) : null;
   // The contract's start-up line: tools wait for it.
   process.stdout.write(`batchgate ready at ${gateway.url} (playground: open it in a browser; dashboard: ${gateway.url.replace(/\/graphql$/, '/')})\n`);
 
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 15_000);
     deadline.unref();
+    demo?.dispose();
     await gateway.close();
     await Promise.all(emulators.map((emulator) => emulator.close()));
     logger.info('stopped');

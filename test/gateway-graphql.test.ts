@@ -95,7 +95,7 @@ describe('the gateway over GraphQL (in-memory backends)', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 10; page++) {
-      const { body } = await gql(gateway.url, 'query($after: String) { batches(first: 3, after: $after) { edges { node { nativeId } } pageInfo { hasNextPage endCursor } } }', { after });
+      const { body }: { body: any } = await gql(gateway.url, 'query($after: String) { batches(first: 3, after: $after) { edges { node { nativeId } } pageInfo { hasNextPage endCursor } } }', { after });
       seen.push(...body.data.batches.edges.map((edge: any) => edge.node.nativeId));
       if (!body.data.batches.pageInfo.hasNextPage) break;
       after = body.data.batches.pageInfo.endCursor;

@@ -52,4 +52,9 @@ export interface BackendModule<Config extends BackendConfigBase = BackendConfigB
   startEmulator(options?: EmulatorStartOptions): Promise<EmulatorHandle>;
   /** A start input the emulator accepts and runs to success quickly (tests and demos). */
   sampleStartInput(): StartInput;
+  /**
+   * Batches the embedded default starts through the gateway itself, for backends whose demo
+   * batches the gateway could not otherwise see (SLV cannot list). Varied outcomes welcome.
+   */
+  demoStartInputs?(): StartInput[];
 }

@@ -17,4 +17,11 @@ export const slvModule: BackendModule<SlvConfig> = {
   startEmulator: (options) => startSlvEmulator(options),
   // Three steps of three ticks: done within a dozen ticks.
   sampleStartInput: () => ({ kind: 'slv', operation: 'commissionController', controllerStrId: 'demo-controller-01', flags: 5 }),
+  // SLV cannot list batches, so the embedded default starts these through the gateway, which remembers them.
+  demoStartInputs: () => [
+    { kind: 'slv', operation: 'commissionController', controllerStrId: 'paris-lamps-ctrl-07', flags: 7 },
+    { kind: 'slv', operation: 'commissionDevices', controllerStrId: 'lyon-ctrl-02', idOnController: ['lamp-001', 'missing-lamp-002', 'lamp-003'] },
+    { kind: 'slv', operation: 'commissionController', controllerStrId: 'offline-ctrl-13', flags: 5 },
+    { kind: 'slv', operation: 'importDevicesCsv', csv: 'idOnController,controllerStrId,name\nlamp-101,paris-lamps-ctrl-07,Rue de Rivoli 1\nlamp-102,paris-lamps-ctrl-07,Rue de Rivoli 3\n' },
+  ],
 };
