@@ -53,13 +53,15 @@ export interface EmulatorOptions {
   random?: () => number;
   /** Largest request body accepted. @default 10 MiB */
   maxBodyBytes?: number;
+  /** Requests kept in the log; older ones are dropped so a long-running demo does not grow. @default 100000 */
+  maxRecordedRequests?: number;
 }
 
 export interface EmulatorHttpServer {
   /** `http://127.0.0.1:<port>` */
   readonly origin: string;
   readonly port: number;
-  /** Every request received, oldest first (faulted ones included, refused connections not). */
+  /** Requests received, oldest first (faulted ones included, refused connections not); the newest `maxRecordedRequests`. */
   readonly requests: readonly RecordedRequest[];
   /** How many recorded requests match. */
   count(predicate?: (request: RecordedRequest) => boolean): number;
@@ -73,6 +75,7 @@ export async function startEmulatorHttp(handle: EmulatorHandler, options: Emulat
   const host = options.host ?? '127.0.0.1';
   const random = options.random ?? Math.random;
   const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
+  const maxRecorded = options.maxRecordedRequests ?? 100_000;
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
   let rules: FaultRule[] = [];
@@ -90,6 +93,7 @@ export async function startEmulatorHttp(handle: EmulatorHandler, options: Emulat
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://emulator');
     requests.push({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, at: Date.now() });
+    if (requests.length > maxRecorded) requests.splice(0, requests.length - maxRecorded / 2);
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
