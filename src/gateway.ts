@@ -8,6 +8,7 @@ import type { Coordinator } from './live/coordinator.js';
 import type { LiveHub } from './live/events.js';
 import { createHub } from './live/hub.js';
 import { createLogger } from './logger.js';
+import { attachDashboard } from './server/dashboard.js';
 import { startGatewayServer, type GatewayServer } from './server/gateway-server.js';
 import { createMetrics, type GatewayMetrics } from './server/metrics.js';
 import { BatchService } from './service/batch-service.js';
@@ -64,6 +65,8 @@ export async function startGateway(config: GatewayConfig, dependencies: GatewayD
       store: shared.store,
       cacheTtlMs: Math.min(config.upstream.cacheTtlMs, config.polling.intervalMs),
       maxInFlight: config.upstream.maxInFlight,
+      failuresToOpen: config.upstream.failuresToOpen,
+      halfOpenAfterMs: config.upstream.halfOpenAfterMs,
     });
     disposers.push(() => service.dispose());
     const hub = createHub({
@@ -89,6 +92,7 @@ export async function startGateway(config: GatewayConfig, dependencies: GatewayD
       hub,
       metrics,
       logger,
+      routes: attachDashboard,
     });
     disposers.push(() => server.close());
 

@@ -65,6 +65,10 @@ export const gatewayConfigSchema = z
         cacheTtlMs: z.number().int().min(0).default(250),
         /** How often every backend is probed for /readyz and Backend.healthy. @default 15000 */
         probeIntervalMs: z.number().int().min(100).default(15000),
+        /** Consecutive transport failures (refused, reset, 5xx, timeout) that open a backend's circuit. @default 5 */
+        failuresToOpen: z.number().int().min(1).default(5),
+        /** How long an open circuit refuses calls before letting one trial call through. @default 5000 */
+        halfOpenAfterMs: z.number().int().min(10).default(5000),
       })
       .strict()
       .prefault({}),
@@ -79,6 +83,10 @@ export const gatewayConfigSchema = z
         maxSubscriptionsPerConnection: z.number().int().min(1).default(100),
         maxWsMessageBytes: z.number().int().min(1024).default(256_000),
         maxWsMessagesPerSecond: z.number().int().min(1).default(100),
+        /** Interval of WebSocket pings that keep idle subscriptions alive and find dead peers. @default 12000 */
+        wsKeepAliveMs: z.number().int().min(10).default(12_000),
+        /** Time a WebSocket has to send `connection_init` before it is closed with 4408. @default 10000 */
+        wsConnectionInitTimeoutMs: z.number().int().min(10).default(10_000),
       })
       .strict()
       .prefault({}),

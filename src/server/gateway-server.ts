@@ -66,7 +66,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const wsServer = useServer<{ authorization?: unknown }, { requestId: string }>(
     {
       schema,
-      connectionInitWaitTimeout: 10_000,
+      connectionInitWaitTimeout: config.limits.wsConnectionInitTimeoutMs,
       onConnect: (ctx) => {
         const authorization = ctx.connectionParams?.authorization;
         // Refused sockets close with 4403 Forbidden, the graphql-ws code for a rejected connection_init.
@@ -76,6 +76,9 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
         const count = (subscriptionsPerSocket.get(ctx.extra.socket) ?? 0) + 1;
         if (count > config.limits.maxSubscriptionsPerConnection) {
           return [new GatewayError(ErrorCode.BAD_USER_INPUT, `At most ${config.limits.maxSubscriptionsPerConnection} subscriptions per connection`)];
+        }
+        if (variablesBytes(payload.variables) > config.limits.maxVariablesBytes) {
+          return [new GatewayError(ErrorCode.BAD_USER_INPUT, `The variables may take at most ${config.limits.maxVariablesBytes} bytes`)];
         }
         // Parse and validate here (not in graphql-ws) so the token cap and abuse rules apply as on HTTP.
         let document: DocumentNode;
@@ -101,13 +104,15 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatWsError(error, formatError)),
     },
     wss,
-    12_000,
+    config.limits.wsKeepAliveMs,
   );
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     introspection: true,
     csrfPrevention: true,
+    // The gateway owns shutdown (main.ts): Apollo's own signal handler would race it and hang the close.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: development,
     formatError,
     validationRules,
@@ -201,6 +206,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     '/graphql',
     requireToken,
     express.json({ limit: config.limits.maxBodyBytes }),
+    limitVariables(config.limits.maxVariablesBytes),
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>
         createContext({ service, hub, origin: originOf(req.headers.host, config), requestId: String(res.locals['requestId']) }),
@@ -210,8 +216,10 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     // Body-parser errors (too large, bad JSON) and anything else thrown in a route.
     const status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 500;
-    const code = status === 413 || status === 400 ? ErrorCode.BAD_USER_INPUT : ErrorCode.INTERNAL_SERVER_ERROR;
-    const message = status === 413 ? 'The request body is too large' : status === 400 ? 'The request body is not valid JSON' : 'Internal error';
+    // Any 4xx here is the client's request (too large, bad JSON, unsupported charset or encoding).
+    const code = status >= 400 && status < 500 ? ErrorCode.BAD_USER_INPUT : ErrorCode.INTERNAL_SERVER_ERROR;
+    const message =
+      status === 413 ? 'The request body is too large' : status === 400 ? 'The request body is not valid JSON' : status < 500 ? 'The request body cannot be read' : 'Internal error';
     if (status >= 500) logger.error({ err: error }, 'unhandled route error');
     if (!res.headersSent) res.status(status).json({ errors: [{ message, extensions: { code } }] });
   });
@@ -239,6 +247,33 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       })();
       return closing;
     },
+  };
+}
+
+/** Size of a request's variables as sent: the JSON text (POST body) or the query-string value (GET). */
+function variablesBytes(variables: unknown): number {
+  if (variables === undefined || variables === null) return 0;
+  if (typeof variables === 'string') return Buffer.byteLength(variables, 'utf8');
+  if (Array.isArray(variables) && variables.every((item) => typeof item === 'string')) {
+    return variables.reduce((total: number, item: string) => total + Buffer.byteLength(item, 'utf8'), 0);
+  }
+  return Buffer.byteLength(JSON.stringify(variables) ?? '', 'utf8');
+}
+
+/**
+ * Enforces `limits.maxVariablesBytes` before Apollo sees the request: a body under the size cap can
+ * still be almost all variables, which are coerced (and held) in full before any resolver runs.
+ */
+function limitVariables(maxBytes: number) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const body: unknown = req.body;
+    const operations = Array.isArray(body) ? body : [body];
+    let size = req.method === 'GET' ? variablesBytes(req.query['variables']) : 0;
+    for (const operation of operations) {
+      if (typeof operation === 'object' && operation !== null) size += variablesBytes((operation as { variables?: unknown }).variables);
+    }
+    if (size <= maxBytes) return next();
+    res.status(413).json({ errors: [{ message: `The variables may take at most ${maxBytes} bytes`, extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
   };
 }
 

@@ -12,6 +12,10 @@ export interface BatchServiceOptions {
   cacheTtlMs?: number;
   /** Most upstream calls in flight per backend. @default 64 */
   maxInFlight?: number;
+  /** Consecutive transport failures that open a backend's circuit. @default 5 */
+  failuresToOpen?: number;
+  /** How long an open circuit refuses calls before letting one through. @default 5000 */
+  halfOpenAfterMs?: number;
   /** How long a second request with an idempotency key waits for the first to finish. @default 30000 */
   idempotencyWaitMs?: number;
 }
@@ -54,7 +58,12 @@ export class BatchService {
     this.cacheTtlMs = options.cacheTtlMs ?? 250;
     this.idempotencyWaitMs = options.idempotencyWaitMs ?? 30_000;
     for (const backend of options.backends) {
-      this.guards.set(backend.id, createBackendGuard(backend.id, { maxInFlight: options.maxInFlight ?? 64 }));
+      const guard = createBackendGuard(backend.id, {
+        maxInFlight: options.maxInFlight ?? 64,
+        failuresToOpen: options.failuresToOpen,
+        halfOpenAfterMs: options.halfOpenAfterMs,
+      });
+      this.guards.set(backend.id, guard);
       this.health.set(backend.id, { healthy: true, error: null });
     }
   }
