@@ -6,6 +6,11 @@ import type { LiveEvent } from './events.js';
  * events travel over pub/sub to every replica.
  */
 export interface Coordinator {
+  /**
+   * True when this replica is the only one: every lease is always ours, so pollers skip the lease
+   * heartbeat. @default false
+   */
+  readonly alone?: boolean;
   /** Takes or renews the lease on `key` for `ttlMs`; true while this replica holds it. */
   acquire(key: string, ttlMs: number): Promise<boolean>;
   /** Gives the lease up (the batch ended, or nobody here watches it any more). */
@@ -20,6 +25,7 @@ export interface Coordinator {
 /** One process: this replica always polls, nobody else listens. */
 export function createLocalCoordinator(): Coordinator {
   return {
+    alone: true,
     acquire: async () => true,
     release: async () => undefined,
     publish: async () => undefined,

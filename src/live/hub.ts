@@ -23,6 +23,10 @@ export interface HubOptions {
 const IDLE_AFTER = 3;
 
 const batchKey = (batch: Pick<Batch, 'backendId' | 'nativeId'>) => `${batch.backendId}\u0000${batch.nativeId}`;
+/** Lease and channel key of one batch's poller. */
+const leaseKeyOf = (backendId: string, nativeId: string) => `batch\u0000${backendId}\u0000${nativeId}`;
+/** Lease and channel key of one backend's list poller (`batchUpdates`). */
+const listKeyOf = (backendId: string) => `list\u0000${backendId}`;
 const fingerprint = (batch: Batch) => JSON.stringify(batch);
 const liveError = (error: GatewayError): LiveError => ({ code: error.code, message: error.message, backend: error.backend ?? null });
 
@@ -30,6 +34,9 @@ const liveError = (error: GatewayError): LiveError => ({ code: error.code, messa
  * Turns polls into pushes. Every watched batch has one poller, shared by all its subscribers on all
  * connections: started by the first, stopped after the last leaves or when the batch ends. With a
  * Redis coordinator, only the replica holding a batch's lease polls it; the others relay its events.
+ *
+ * Leases (Redis mode): every replica watching a batch renews or tries to take its lease every half
+ * interval; the holder polls and publishes, the others relay. See `heartbeat` below.
  *
  * Scheduling: a poll follows the previous one's answer (never two in flight for one batch). While
  * the batch changes, polls come every `intervalMs`; after `IDLE_AFTER` unchanged polls the gap grows
@@ -64,16 +71,34 @@ export function createHub(options: HubOptions): LiveHub {
     const event: LiveEvent = { batch, terminal: isTerminal(batch.state), error: null };
     announce(event);
     pollers.get(batchKey(batch))?.offer(event);
+    if (coordinator.alone) return;
+    // Other replicas hear of a start or cancel made here at once, not at their next poll.
+    void coordinator.publish(leaseKeyOf(batch.backendId, batch.nativeId), event).catch(() => undefined);
+    void coordinator.publish(listKeyOf(batch.backendId), event).catch(() => undefined);
   });
+
+  /**
+   * A lease outlives its last renewal by one interval and a half, and is renewed every half
+   * interval: one late renewal is tolerated, and a replica that dies loses its batches within about
+   * one and a half intervals, which the others notice at their next half-interval check.
+   */
+  const leaseTtlMs = Math.max(20, Math.round(options.intervalMs * 1.5));
+  const heartbeatMs = Math.max(10, Math.round(options.intervalMs / 2));
 
   class BatchPoller {
     readonly subscribers = new Set<EventQueue<LiveEvent>>();
     last: LiveEvent | null = null;
     private lastPrint = '';
-    private timer: NodeJS.Timeout | null = null;
+    /** When this replica last learnt the batch's state (its own poll, a mutation, or a relayed event). */
+    private lastNewsAt = Date.now();
+    private pollTimer: NodeJS.Timeout | null = null;
+    private leaseTimer: NodeJS.Timeout | null = null;
+    private polling = false;
+    private holder = false;
     private unchanged = 0;
     private failures = 0;
     private stopped = false;
+    private readonly leaseKey: string;
     private readonly unsubscribeRemote: () => void;
 
     constructor(
@@ -82,14 +107,22 @@ export function createHub(options: HubOptions): LiveHub {
       readonly nativeId: string,
       snapshot: Batch,
     ) {
+      this.leaseKey = leaseKeyOf(backendId, nativeId);
       this.record({ batch: snapshot, terminal: isTerminal(snapshot.state), error: null });
-      this.unsubscribeRemote = coordinator.subscribe(key, (event) => this.deliver(event));
-      this.schedule(options.intervalMs);
+      this.unsubscribeRemote = coordinator.subscribe(this.leaseKey, (event) => this.offer(event));
+      if (coordinator.alone) {
+        this.holder = true;
+        this.schedulePoll(options.intervalMs);
+      } else {
+        void this.heartbeat();
+      }
     }
 
-    /** An event from elsewhere (a mutation here, or the polling replica): deliver if new. */
+    /** An event from elsewhere (a mutation here, or the polling replica): deliver if it tells something new. */
     offer(event: LiveEvent): void {
-      if (fingerprint(event.batch) !== this.lastPrint || (this.last?.error && !event.error)) this.deliver(event);
+      this.lastNewsAt = Date.now();
+      const errorChanged = (event.error?.code ?? null) !== (this.last?.error?.code ?? null);
+      if (fingerprint(event.batch) !== this.lastPrint || errorChanged) this.deliver(event);
     }
 
     private record(event: LiveEvent): void {
@@ -107,39 +140,70 @@ export function createHub(options: HubOptions): LiveHub {
       if (event.terminal) this.stop();
     }
 
-    private schedule(delayMs: number): void {
-      if (this.stopped) return;
-      this.timer = setTimeout(() => void this.tick(), delayMs);
-      this.timer.unref();
+    /** Polls here, and tells the other replicas. */
+    private share(event: LiveEvent): void {
+      this.deliver(event);
+      void coordinator.publish(this.leaseKey, event).catch(() => undefined);
     }
 
-    private async tick(): Promise<void> {
-      this.timer = null;
+    /**
+     * Takes or renews the lease every half interval, whether or not this replica polls: the
+     * holder keeps it while its polls are slow or spaced out (idle, backing off), and the others
+     * find it free soon after the holder stops or dies. Gaining it starts the poll loop, at once
+     * if nothing was heard for an interval (the previous holder died mid-run); losing it (a
+     * renewal came too late and another replica took over) stops the loop.
+     */
+    private async heartbeat(): Promise<void> {
+      this.leaseTimer = null;
       if (this.stopped) return;
-      const leaseMs = Math.max(options.intervalMs, 500) * 2;
-      let holder = false;
+      let held = false;
       try {
-        holder = await coordinator.acquire(this.key, leaseMs + this.nextDelay());
+        held = await coordinator.acquire(this.leaseKey, leaseTtlMs);
       } catch {
-        holder = false;
+        held = false; // Redis unreachable: nobody can be sure, so nobody here polls until it answers
       }
-      // Another replica polls this batch; we relay its events and check the lease again later.
-      if (!holder) return this.schedule(options.intervalMs);
+      if (this.stopped) {
+        if (held) void coordinator.release(this.leaseKey).catch(() => undefined);
+        return;
+      }
+      const gained = held && !this.holder;
+      this.holder = held;
+      if (gained && !this.pollTimer && !this.polling) {
+        this.schedulePoll(Math.max(0, Math.min(options.intervalMs, this.lastNewsAt + options.intervalMs - Date.now())));
+      }
+      if (!held && this.pollTimer) {
+        clearTimeout(this.pollTimer);
+        this.pollTimer = null;
+      }
+      this.leaseTimer = setTimeout(() => void this.heartbeat(), heartbeatMs);
+      this.leaseTimer.unref();
+    }
+
+    private schedulePoll(delayMs: number): void {
+      if (this.stopped || !this.holder) return;
+      this.pollTimer = setTimeout(() => void this.poll(), delayMs);
+      this.pollTimer.unref();
+    }
+
+    private async poll(): Promise<void> {
+      this.pollTimer = null;
+      if (this.stopped || !this.holder) return;
+      this.polling = true;
       try {
         const batch = await options.service.getBatch(this.backendId, this.nativeId, { fresh: true });
         options.onPoll?.('batch', this.key);
         this.failures = 0;
-        const print = fingerprint(batch);
-        if (print !== this.lastPrint || this.last?.error) {
+        this.lastNewsAt = Date.now();
+        if (this.stopped) return;
+        if (fingerprint(batch) !== this.lastPrint || this.last?.error) {
           this.unchanged = 0;
-          const event: LiveEvent = { batch, terminal: isTerminal(batch.state), error: null };
-          this.deliver(event);
-          void coordinator.publish(this.key, event).catch(() => undefined);
+          this.share({ batch, terminal: isTerminal(batch.state), error: null });
         } else {
           this.unchanged += 1;
         }
       } catch (caught) {
         options.onPoll?.('batch', this.key);
+        if (this.stopped) return;
         const error = toGatewayError(caught, this.backendId);
         this.failures += 1;
         if (error.code === ErrorCode.BATCH_NOT_FOUND) {
@@ -148,13 +212,14 @@ export function createHub(options: HubOptions): LiveHub {
           this.stop();
           return;
         }
+        // One event per kind of failure, not one per failed poll; the stream stays open.
         if (this.last && this.last.error?.code !== error.code) {
-          const event: LiveEvent = { batch: this.last.batch, terminal: false, error: liveError(error) };
-          this.deliver(event);
-          void coordinator.publish(this.key, event).catch(() => undefined);
+          this.share({ batch: this.last.batch, terminal: false, error: liveError(error) });
         }
+      } finally {
+        this.polling = false;
       }
-      this.schedule(this.nextDelay());
+      this.schedulePoll(this.nextDelay());
     }
 
     private nextDelay(): number {
@@ -174,10 +239,12 @@ export function createHub(options: HubOptions): LiveHub {
     stop(): void {
       if (this.stopped) return;
       this.stopped = true;
-      if (this.timer) clearTimeout(this.timer);
+      if (this.pollTimer) clearTimeout(this.pollTimer);
+      if (this.leaseTimer) clearTimeout(this.leaseTimer);
       this.unsubscribeRemote();
       if (pollers.get(this.key) === this) pollers.delete(this.key);
-      void coordinator.release(this.key).catch(() => undefined);
+      // Frees the batch for another replica at once (a no-op unless this replica holds it).
+      if (!coordinator.alone) void coordinator.release(this.leaseKey).catch(() => undefined);
       for (const queue of this.subscribers) queue.end();
     }
   }
@@ -192,14 +259,14 @@ export function createHub(options: HubOptions): LiveHub {
     private readonly unsubscribeRemote: () => void;
 
     constructor(readonly backendId: string) {
-      this.unsubscribeRemote = coordinator.subscribe(`list\u0000${backendId}`, announce);
+      this.unsubscribeRemote = coordinator.subscribe(listKeyOf(backendId), announce);
       void this.tick(true);
     }
 
     private async tick(baseline = false): Promise<void> {
       this.timer = null;
       if (this.stopped) return;
-      const key = `list\u0000${this.backendId}`;
+      const key = listKeyOf(this.backendId);
       let holder = false;
       try {
         holder = await coordinator.acquire(key, options.listIntervalMs * 2 + 1000);
@@ -237,7 +304,7 @@ export function createHub(options: HubOptions): LiveHub {
       this.stopped = true;
       if (this.timer) clearTimeout(this.timer);
       this.unsubscribeRemote();
-      void coordinator.release(`list\u0000${this.backendId}`).catch(() => undefined);
+      void coordinator.release(listKeyOf(this.backendId)).catch(() => undefined);
     }
   }
 

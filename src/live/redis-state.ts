@@ -1,10 +1,51 @@
+import { Redis } from 'ioredis';
+import { createRedisStore } from '../store/redis-store.js';
 import type { Store } from '../store/store.js';
 import type { Coordinator } from './coordinator.js';
+import { createRedisCoordinator } from './redis-coordinator.js';
 
-/** Redis-backed store and coordinator for several replicas (being written: see the live-progress issue). */
+/**
+ * Everything replicas share through Redis: the records and the live coordinator. Two connections:
+ * one for commands (store, leases, publish) and one in subscriber mode, which Redis reserves for
+ * pub/sub. Start-up fails fast when Redis does not answer, instead of serving with no shared state.
+ */
 export async function createRedisState(
-  _url: string,
-  _keyPrefix: string,
+  url: string,
+  keyPrefix: string,
 ): Promise<{ store: Store; coordinator: Coordinator; dispose: () => Promise<void> }> {
-  throw new Error('Redis mode is not available yet');
+  // Commands wait through short reconnects; a start-up with Redis unreachable fails after a few tries.
+  const connect = () => new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true });
+  const redis = connect();
+  const subscriber = connect();
+  // ioredis reconnects by itself; while it does, commands fail and their callers handle it
+  // (pollers retry, requests answer with an error). Without a listener it would print to stderr.
+  for (const connection of [redis, subscriber]) connection.on('error', () => undefined);
+  try {
+    await Promise.all([redis.connect(), subscriber.connect()]);
+  } catch (error) {
+    redis.disconnect();
+    subscriber.disconnect();
+    // The URL may carry a password: name only where it points.
+    throw new Error(`Cannot reach Redis at ${safeUrl(url)}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const store = createRedisStore({ redis, keyPrefix });
+  const coordinator = createRedisCoordinator({ redis, subscriber, keyPrefix });
+  return {
+    store,
+    coordinator,
+    async dispose() {
+      await coordinator.dispose();
+      await store.dispose();
+      await Promise.all([redis, subscriber].map((connection) => connection.quit().catch(() => connection.disconnect())));
+    },
+  };
+}
+
+function safeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.hostname}:${parsed.port || '6379'}`;
+  } catch {
+    return '(unparsable URL)';
+  }
 }

@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
+
+/** A real `redis-server` on loopback, for one test file. */
+export interface RedisServer {
+  readonly url: string;
+  readonly port: number;
+  /** A fresh key prefix, so tests sharing the server never see each other's keys. */
+  prefix(): string;
+  /** A new client connection; closed by `stop` if still open. */
+  client(): Redis;
+  stop(): Promise<void>;
+}
+
+let prefixes = 0;
+
+/**
+ * Starts `redis-server` on a free loopback port with persistence off, and resolves once it answers
+ * PING. CI installs redis-server, so a missing binary fails the test instead of skipping it.
+ */
+export async function startRedis(): Promise<RedisServer> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const failed = new Promise<never>((_resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code} before answering`)));
+  });
+  failed.catch(() => undefined);
+  const url = `redis://127.0.0.1:${port}`;
+  const clients = new Set<Redis>();
+  try {
+    await Promise.race([waitForPing(url), failed]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    await exited;
+    throw error;
+  }
+  return {
+    url,
+    port,
+    prefix: () => `test${process.pid}-${++prefixes}:`,
+    client() {
+      const client = new Redis(url, { maxRetriesPerRequest: 1 });
+      client.on('error', () => undefined);
+      clients.add(client);
+      return client;
+    },
+    async stop() {
+      for (const client of clients) client.disconnect();
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function waitForPing(url: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on('error', () => undefined);
+    try {
+      await probe.connect();
+      if ((await probe.ping()) === 'PONG') return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    } finally {
+      probe.disconnect();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** A port nobody listens on right now (the OS picks it; freed just before redis-server binds it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
