@@ -1,0 +1,78 @@
+import { mkdir, readdir, rename, stat, writeFile, copyFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The dashboard's TypeScript, CSS and HTML sources. */
+export const DASHBOARD_SOURCE_DIR = dirname(fileURLToPath(import.meta.url));
+
+/** Where the bundle goes by default: git-ignored, next to the sources' project root. */
+export const DEFAULT_DASHBOARD_OUT_DIR = resolve(DASHBOARD_SOURCE_DIR, '../../dist/dashboard');
+
+/** The files a built dashboard consists of. */
+export const DASHBOARD_FILES = ['index.html', 'app.js', 'app.css'] as const;
+
+export interface BuildDashboardOptions {
+  /** @default DEFAULT_DASHBOARD_OUT_DIR */
+  outDir?: string;
+  /** Minify the bundle. @default true */
+  minify?: boolean;
+}
+
+/**
+ * Bundles the dashboard with esbuild. Files are written under temporary names and renamed into
+ * place, so a gateway serving the folder (or another process building at the same moment) never
+ * reads half a file.
+ */
+export async function buildDashboard(options: BuildDashboardOptions = {}): Promise<{ outDir: string; bytes: number }> {
+  const outDir = options.outDir ?? DEFAULT_DASHBOARD_OUT_DIR;
+  // Loaded on demand: esbuild is only needed when a bundle is missing or stale.
+  const esbuild = await import('esbuild');
+  const result = await esbuild.build({
+    entryPoints: { app: join(DASHBOARD_SOURCE_DIR, 'main.ts'), 'app-style': join(DASHBOARD_SOURCE_DIR, 'styles.css') },
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: ['es2022', 'chrome110', 'firefox110', 'safari16'],
+    minify: options.minify ?? true,
+    sourcemap: false,
+    legalComments: 'none',
+    write: false,
+    outdir: outDir,
+    logLevel: 'silent',
+  });
+  await mkdir(outDir, { recursive: true });
+  const suffix = `.${process.pid}.${Date.now()}.tmp`;
+  let bytes = 0;
+  const place = async (name: string, write: (temp: string) => Promise<void>) => {
+    const target = join(outDir, name);
+    await write(target + suffix);
+    await rename(target + suffix, target);
+  };
+  for (const file of result.outputFiles) {
+    const name = file.path.endsWith('.css') ? 'app.css' : 'app.js';
+    bytes += file.contents.byteLength;
+    await place(name, (temp) => writeFile(temp, file.contents));
+  }
+  // index.html last: its presence marks a complete build.
+  await place('index.html', (temp) => copyFile(join(DASHBOARD_SOURCE_DIR, 'index.html'), temp));
+  return { outDir, bytes };
+}
+
+/** True when a file of the bundle is missing or older than a source file. */
+export async function dashboardNeedsBuild(outDir: string = DEFAULT_DASHBOARD_OUT_DIR): Promise<boolean> {
+  let built = Number.POSITIVE_INFINITY;
+  for (const name of DASHBOARD_FILES) {
+    try {
+      built = Math.min(built, (await stat(join(outDir, name))).mtimeMs);
+    } catch {
+      return true;
+    }
+  }
+  // A checkout without sources (a packaged install) serves whatever bundle it has.
+  const sources = await readdir(DASHBOARD_SOURCE_DIR).catch(() => [] as string[]);
+  for (const name of sources) {
+    if (!/\.(ts|css|html)$/.test(name) || name.endsWith('.test.ts') || name === 'build.ts') continue;
+    if ((await stat(join(DASHBOARD_SOURCE_DIR, name))).mtimeMs > built) return true;
+  }
+  return false;
+}

@@ -1,0 +1,198 @@
+import { createDashboardApi, DashboardApiError, tokenStore } from './api.js';
+import { createDetailPanel } from './details.js';
+import { byId, h, replaceChildren } from './dom.js';
+import { stateLabel } from './format.js';
+import { BACKENDS_QUERY, BATCHES_QUERY, CANCEL_MUTATION, UPDATES_SUBSCRIPTION } from './queries.js';
+import { createStartForm } from './start-form.js';
+import { createBatchTable } from './table.js';
+import { BATCH_STATES, type BackendView, type BatchState, type BatchSummary } from './types.js';
+
+/** How often the whole list is re-read, in case a live update was missed (a reconnect, a lost event). */
+const REFRESH_MS = 15_000;
+/** The list is read 20 at a time; this caps one refresh at 400 batches. */
+const MAX_PAGES = 20;
+
+const api = createDashboardApi('/graphql');
+const alerts = byId('alerts');
+const liveStatus = byId('live-status');
+const backendFilter = byId<HTMLSelectElement>('filter-backend');
+const stateFilter = byId<HTMLSelectElement>('filter-state');
+const count = byId('count');
+const tokenDialog = byId<HTMLDialogElement>('token-dialog');
+const confirmDialog = byId<HTMLDialogElement>('confirm-dialog');
+
+const table = createBatchTable(byId<HTMLTableSectionElement>('batch-rows'), {
+  onOpen: (batch) => openDetails(batch.id),
+  onCancel: (batch) => confirmCancel(batch),
+});
+const details = createDetailPanel(byId('details'), {
+  api,
+  onBatch: (batch) => {
+    table.upsert(batch);
+    updateCount();
+  },
+  onClose: () => closeDetails(),
+  onCancel: (batch) => confirmCancel(batch),
+});
+const startForm = createStartForm(byId<HTMLDialogElement>('start-dialog'), {
+  api,
+  onStarted: (batch) => {
+    table.upsert(batch);
+    updateCount();
+    openDetails(batch.id);
+  },
+});
+
+for (const state of BATCH_STATES) stateFilter.append(h('option', { value: state }, stateLabel(state)));
+const applyFilter = () => {
+  table.setFilter({ backend: backendFilter.value, state: stateFilter.value as BatchState | '' });
+  updateCount();
+};
+backendFilter.addEventListener('change', applyFilter);
+stateFilter.addEventListener('change', applyFilter);
+byId('start-button').addEventListener('click', () => startForm.show());
+byId('token-button').addEventListener('click', () => askForToken());
+
+function updateCount(): void {
+  const { shown, total } = table.counts();
+  count.textContent = shown === total ? `${total} batch${total === 1 ? '' : 'es'}` : `${shown} of ${total} batches shown`;
+  byId('empty').hidden = shown > 0;
+}
+
+function showAlerts(messages: string[]): void {
+  replaceChildren(alerts, ...messages.map((message) => h('p', { class: 'error-box' }, message)));
+}
+
+const describe = (error: DashboardApiError): string => `${error.backend ? `${error.backend}: ` : ''}${error.code} — ${error.message}`;
+
+/** Reads the backends and every page of batches, then brings the table in line with them. */
+let loading: Promise<void> | null = null;
+function loadAll(): Promise<void> {
+  loading ??= (async () => {
+    try {
+      const { data: backendData } = await api.query<{ backends: BackendView[] }>(BACKENDS_QUERY);
+      setBackends(backendData.backends);
+      const batches: BatchSummary[] = [];
+      const problems: string[] = [];
+      let after: string | null = null;
+      for (let page = 0; page < MAX_PAGES; page += 1) {
+        type Page = { batches: { edges: Array<{ node: BatchSummary }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+        const result: { data: Page; errors: DashboardApiError[] } = await api.query<Page>(BATCHES_QUERY, { after });
+        batches.push(...result.data.batches.edges.map((edge) => edge.node));
+        problems.push(...result.errors.map(describe));
+        if (!result.data.batches.pageInfo.hasNextPage || !result.data.batches.pageInfo.endCursor) break;
+        after = result.data.batches.pageInfo.endCursor;
+      }
+      table.setAll(batches);
+      updateCount();
+      const unhealthy = backendData.backends.filter((backend) => !backend.healthy).map((backend) => `${backend.id}: not answering its health probe`);
+      showAlerts([...new Set([...problems, ...unhealthy])]);
+    } catch (error) {
+      if (!(error instanceof DashboardApiError && error.code === 'UNAUTHENTICATED')) {
+        showAlerts([error instanceof DashboardApiError ? describe(error) : `The gateway cannot be reached (${String(error)})`]);
+      }
+    } finally {
+      loading = null;
+    }
+  })();
+  return loading;
+}
+
+function setBackends(backends: BackendView[]): void {
+  startForm.setBackends(backends);
+  const previous = backendFilter.value;
+  replaceChildren(backendFilter, h('option', { value: '' }, 'All backends'), ...backends.map((backend) => h('option', { value: backend.id }, backend.id)));
+  backendFilter.value = backends.some((backend) => backend.id === previous) ? previous : '';
+}
+
+/** The live feed: every change of every batch, new ones included. */
+let stopUpdates: (() => void) | null = null;
+function subscribeUpdates(): void {
+  stopUpdates?.();
+  stopUpdates = api.subscribe<{ batchUpdates: { batch: BatchSummary } }>(UPDATES_SUBSCRIPTION, {}, {
+    next: ({ batchUpdates }) => {
+      table.upsert(batchUpdates.batch);
+      updateCount();
+    },
+    error: (error) => {
+      if (error.code !== 'UNAUTHENTICATED') showAlerts([`Live updates stopped: ${describe(error)}`]);
+    },
+  });
+}
+
+let wasConnected = false;
+api.onConnection((connected) => {
+  liveStatus.textContent = connected ? 'Live' : 'Reconnecting…';
+  liveStatus.dataset['connected'] = String(connected);
+  // After a reconnect, events sent while the socket was down are gone: read the list again.
+  if (connected && wasConnected) void loadAll();
+  if (connected) wasConnected = true;
+});
+
+function openDetails(id: string): void {
+  details.open(id);
+  table.setSelected(id);
+  // Move focus to the panel once it shows the batch, so keyboard users land on what they opened.
+  const focusTitle = () => {
+    const title = document.getElementById('detail-title');
+    if (title) title.focus();
+    else if (details.openId === id) setTimeout(focusTitle, 50);
+  };
+  focusTitle();
+}
+
+function closeDetails(): void {
+  const id = details.openId;
+  details.close();
+  table.setSelected(null);
+  if (id) document.querySelector<HTMLElement>(`tr[data-batch-id="${CSS.escape(id)}"] [data-action="open"]`)?.focus();
+}
+
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && details.openId && !document.querySelector('dialog[open]')) closeDetails();
+});
+
+function confirmCancel(batch: BatchSummary): void {
+  byId('confirm-text').textContent = `Ask ${batch.backend.id} to stop “${batch.name ?? batch.nativeId}”? Work already done is not undone.`;
+  confirmDialog.returnValue = '';
+  confirmDialog.showModal();
+  byId('confirm-keep').focus();
+  confirmDialog.addEventListener(
+    'close',
+    () => {
+      if (confirmDialog.returnValue !== 'cancel') return;
+      api
+        .query<{ cancelBatch: { batch: BatchSummary } }>(CANCEL_MUTATION, { id: batch.id })
+        .then(({ data }) => {
+          table.upsert(data.cancelBatch.batch);
+          updateCount();
+        })
+        .catch((error: unknown) => showAlerts([`Cancel failed: ${error instanceof DashboardApiError ? describe(error) : String(error)}`]));
+    },
+    { once: true },
+  );
+}
+
+/** The gateway wants a token: ask once, keep it for this tab, and restart everything with it. */
+function askForToken(): void {
+  byId('token-button').hidden = false;
+  if (tokenDialog.open) return;
+  const input = byId<HTMLInputElement>('token-input');
+  input.value = '';
+  tokenDialog.showModal();
+  input.focus();
+}
+api.onUnauthenticated(() => askForToken());
+byId<HTMLFormElement>('token-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  tokenStore.set(byId<HTMLInputElement>('token-input').value.trim() || null);
+  tokenDialog.close();
+  api.reconnect();
+  subscribeUpdates();
+  void loadAll();
+});
+if (tokenStore.get()) byId('token-button').hidden = false;
+
+void loadAll();
+subscribeUpdates();
+setInterval(() => void loadAll(), REFRESH_MS);

@@ -1,0 +1,63 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type express from 'express';
+import { buildDashboard, dashboardNeedsBuild, DEFAULT_DASHBOARD_OUT_DIR } from '../dashboard/build.js';
+
+export interface DashboardOptions {
+  /** Folder of the built bundle. @default DEFAULT_DASHBOARD_OUT_DIR (`dist/dashboard`) */
+  outDir?: string;
+}
+
+/** Scripts and styles from this origin only; the socket for live updates goes to the same host. */
+export const DASHBOARD_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+const TYPES: Record<string, string> = {
+  'index.html': 'text/html; charset=utf-8',
+  'app.js': 'text/javascript; charset=utf-8',
+  'app.css': 'text/css; charset=utf-8',
+};
+
+/**
+ * Serves the dashboard at `/` (assets under `/dashboard/`). The first request checks the bundle and
+ * builds it when it is missing or older than its sources, so a fresh clone works without a build
+ * step; later requests are served from memory.
+ */
+export function attachDashboard(app: express.Express, options: DashboardOptions = {}): void {
+  const outDir = options.outDir ?? DEFAULT_DASHBOARD_OUT_DIR;
+  let files: Promise<Map<string, Buffer>> | null = null;
+  const load = (): Promise<Map<string, Buffer>> => {
+    files ??= (async () => {
+      if (await dashboardNeedsBuild(outDir)) await buildDashboard({ outDir });
+      const entries = await Promise.all(Object.keys(TYPES).map(async (name) => [name, await readFile(join(outDir, name))] as const));
+      return new Map(entries);
+    })().catch((error: unknown) => {
+      // Let the next request try again (a source being saved mid-build, a full disk).
+      files = null;
+      throw error;
+    });
+    return files;
+  };
+
+  const send = async (name: string, res: express.Response, next: express.NextFunction) => {
+    try {
+      const body = (await load()).get(name);
+      if (!body) return void res.status(404).end();
+      res.setHeader('content-type', TYPES[name] as string);
+      res.setHeader('content-security-policy', DASHBOARD_CSP);
+      res.setHeader('x-content-type-options', 'nosniff');
+      // Revalidated each time: the bundle changes whenever the gateway is rebuilt.
+      res.setHeader('cache-control', 'no-cache');
+      res.end(body);
+    } catch (error) {
+      next(error);
+    }
+  };
+
+  app.get('/', (_req, res, next) => void send('index.html', res, next));
+  app.get('/dashboard/:file', (req, res, next) => {
+    const name = String(req.params['file']);
+    if (name === 'index.html' || !Object.hasOwn(TYPES, name)) return void res.status(404).end();
+    void send(name, res, next);
+  });
+}
