@@ -85,10 +85,11 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
         try {
           document = parse(payload.query, { maxTokens: config.limits.maxTokens });
         } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError('Syntax error')];
+          // The codes Apollo gives the same failures over HTTP; without one, formatError hides them as internal.
+          return [withCode(error instanceof GraphQLError ? error : new GraphQLError('Syntax error'), 'GRAPHQL_PARSE_FAILED')];
         }
         const errors = validate(schema, document, [...specifiedRules, ...validationRules]);
-        if (errors.length > 0) return errors;
+        if (errors.length > 0) return errors.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
         subscriptionsPerSocket.set(ctx.extra.socket, count);
         return {
           schema,
@@ -276,6 +277,9 @@ function limitVariables(maxBytes: number) {
     res.status(413).json({ errors: [{ message: `The variables may take at most ${maxBytes} bytes`, extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
   };
 }
+
+const withCode = (error: GraphQLError, code: string): GraphQLError =>
+  new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
 
 function formatWsError(error: GraphQLError, formatError: ReturnType<typeof createFormatError>) {
   const formatted = formatError(error.toJSON(), error);

@@ -163,7 +163,10 @@ export function graphqlStartInput(module: BackendModule): Record<string, unknown
   }
 }
 
-/** A graphql-ws client that never reconnects (tests want to see each close), closed by `dispose`. */
+/**
+ * A graphql-ws client that never reconnects (tests want to see each close), closed by `dispose`.
+ * Lazy: it connects with its first subscription, so a refused socket fails that subscription.
+ */
 export function openWsClient(
   wsUrl: string,
   options: { authorization?: string; onClosed?: (event: { code: number; reason: string }) => void } = {},
@@ -172,8 +175,7 @@ export function openWsClient(
     url: wsUrl,
     webSocketImpl: WebSocket,
     retryAttempts: 0,
-    lazy: false,
-    onNonLazyError: () => undefined,
+    lazy: true,
     connectionParams: options.authorization ? { authorization: options.authorization } : {},
     on: {
       closed: (event) => options.onClosed?.(event as { code: number; reason: string }),
@@ -203,7 +205,9 @@ export function subscribe<T = any>(client: Client, query: string, variables: Rec
           if (value.data) events.push(value.data as T);
         },
         error: (error) => {
-          errors.push(error);
+          // graphql-ws hands refused operations over as an array of GraphQL errors.
+          if (Array.isArray(error)) errors.push(...(error as unknown[]));
+          else errors.push(error);
           resolve('error');
         },
         complete: () => resolve('complete'),
@@ -211,6 +215,24 @@ export function subscribe<T = any>(client: Client, query: string, variables: Rec
     );
   });
   return { events, errors, done, unsubscribe: () => unsubscribe() };
+}
+
+/**
+ * Opens a raw graphql-transport-ws socket, sends `connection_init` with `payload`, and answers how the
+ * server replied: its first message type, or the close code when it closed first.
+ */
+export function wsHandshake(wsUrl: string, payload: Record<string, unknown> = {}): Promise<{ ack: boolean; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
+    socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload })));
+    socket.once('message', (data) => {
+      const ack = (JSON.parse(String(data)) as { type: string }).type === 'connection_ack';
+      socket.close(1000);
+      resolve({ ack, code: null });
+    });
+    socket.once('close', (code) => resolve({ ack: false, code }));
+    socket.once('error', reject);
+  });
 }
 
 /** Polls `check` until it returns a truthy value (tries at most `attempts` times, `everyMs` apart). */
