@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LiveEvent } from '../src/live/events.js';
+import { createRedisCoordinator, type RedisCoordinator } from '../src/live/redis-coordinator.js';
+import { sampleBatch } from './store-suite.js';
+import { sleep, waitUntil } from './utils/live.js';
+import { startRedis, type RedisServer } from './utils/redis.js';
+
+let redis: RedisServer;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+
+/** Two replicas' coordinators on one prefix, each with its own pair of connections. */
+function replicas(): [RedisCoordinator, RedisCoordinator] {
+  const keyPrefix = redis.prefix();
+  const make = (ownerId: string) => createRedisCoordinator({ redis: redis.client(), subscriber: redis.client(), keyPrefix, ownerId });
+  return [make('host:1:a'), make('host:2:b')];
+}
+
+describe('Redis coordinator', () => {
+  it('grants a lease to one replica at a time and lets only the owner renew or release it', async () => {
+    const [a, b] = replicas();
+    expect(await Promise.all([a.acquire('k', 5_000), b.acquire('k', 5_000)])).toEqual([true, false]);
+    expect(await a.acquire('k', 5_000)).toBe(true);
+    await b.release('k');
+    expect(await b.acquire('k', 5_000)).toBe(false);
+    await a.release('k');
+    expect(await b.acquire('k', 5_000)).toBe(true);
+    expect(await a.acquire('k', 5_000)).toBe(false);
+  });
+
+  it('frees the lease of an owner that stops renewing once its time is up', async () => {
+    const [a, b] = replicas();
+    expect(await a.acquire('k', 100)).toBe(true);
+    expect(await b.acquire('k', 100)).toBe(false);
+    await waitUntil('the lease expired', () => b.acquire('k', 100));
+    // The old owner cannot extend what is no longer its own.
+    expect(await a.acquire('k', 100)).toBe(false);
+  });
+
+  it("delivers other replicas' events with dates revived, and never a replica's own", async () => {
+    const [a, b] = replicas();
+    const atA: LiveEvent[] = [];
+    const atB: LiveEvent[] = [];
+    const offA = a.subscribe('batch:1', (event) => atA.push(event));
+    const offB = b.subscribe('batch:1', (event) => atB.push(event));
+    b.subscribe('batch:2', (event) => atB.push(event));
+    await sleep(100); // SUBSCRIBE is asynchronous; events published before it lands are not replayed
+
+    const event: LiveEvent = { batch: sampleBatch('1'), terminal: false, error: null };
+    await a.publish('batch:1', event);
+    await a.publish('batch:3', event);
+    await waitUntil('b received the event', () => atB.length === 1);
+    expect(atB[0]).toEqual(event);
+    expect(atB[0]!.batch.createdAt).toBeInstanceOf(Date);
+
+    await b.publish('batch:1', { ...event, terminal: true });
+    await waitUntil('a received the event', () => atA.length === 1);
+    expect(atA[0]!.terminal).toBe(true);
+    await sleep(100);
+    expect(atB).toHaveLength(1);
+    offA();
+    offB();
+  });
+});
