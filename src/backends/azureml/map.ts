@@ -22,7 +22,8 @@ export const formatNativeId = (ref: AzureMlBatchRef): string => `${ref.service}/
  */
 export function parseNativeId(nativeId: string): AzureMlBatchRef | null {
   const parts = nativeId.split('/');
-  if (parts.length !== 3 || parts.some((part) => part.trim() === '')) return null;
+  // "." and ".." would be resolved as path steps once in a URL, leaving the API's path.
+  if (parts.length !== 3 || parts.some((part) => part.trim() === '' || part === '.' || part === '..')) return null;
   const [service, version, executionId] = parts as [string, string, string];
   return { service, version, executionId };
 }
