@@ -12,6 +12,10 @@ export interface DashboardOptions {
 export const DASHBOARD_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
+/** A progress bar in a rounded square. */
+const FAVICON =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1c2430"/><rect x="3" y="7" width="10" height="3" rx="1.5" fill="#3d4a5c"/><rect x="3" y="7" width="6" height="3" rx="1.5" fill="#6ea8ff"/></svg>';
+
 const TYPES: Record<string, string> = {
   'index.html': 'text/html; charset=utf-8',
   'app.js': 'text/javascript; charset=utf-8',
@@ -55,6 +59,12 @@ export function attachDashboard(app: express.Express, options: DashboardOptions 
   };
 
   app.get('/', (_req, res, next) => void send('index.html', res, next));
+  // Browsers ask for it on every page of this origin (the playground too); a 404 there is console noise.
+  app.get('/favicon.ico', (_req, res) => {
+    res.setHeader('content-type', 'image/svg+xml');
+    res.setHeader('cache-control', 'public, max-age=86400');
+    res.end(FAVICON);
+  });
   app.get('/dashboard/:file', (req, res, next) => {
     const name = String(req.params['file']);
     if (name === 'index.html' || !Object.hasOwn(TYPES, name)) return void res.status(404).end();

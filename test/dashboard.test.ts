@@ -1,0 +1,185 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, type TestBrowser, type TrackedPage } from './utils/browser.js';
+import { startDemoGateway, type DemoGateway } from './utils/dashboard-gateway.js';
+import { gql } from './utils/gateway.js';
+
+let browser: TestBrowser;
+let demo: DemoGateway;
+const pages: TrackedPage[] = [];
+
+beforeAll(async () => {
+  [browser, demo] = await Promise.all([launchBrowser(), startDemoGateway()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await demo?.close();
+});
+afterEach(() => {
+  // Whatever a test did, the page stayed on 127.0.0.1 and its scripts did not throw.
+  for (const tracked of pages.splice(0)) {
+    expect(tracked.foreignRequests()).toEqual([]);
+    expect(tracked.errors).toEqual([]);
+  }
+});
+
+async function openDashboard(): Promise<TrackedPage> {
+  const tracked = await browser.newPage();
+  pages.push(tracked);
+  await tracked.page.goto(demo.origin);
+  await tracked.page.locator('#live-status[data-connected="true"]').waitFor();
+  await tracked.page.locator('tbody tr[data-batch-id]').first().waitFor();
+  return tracked;
+}
+
+const rowOf = (tracked: TrackedPage, id: string) => tracked.page.locator(`tr[data-batch-id="${id}"]`);
+
+describe('dashboard', () => {
+  it('shows the demo batches of every backend in one table with their progress bars', async () => {
+    const tracked = await openDashboard();
+    const listed = await gql<{ batches: { edges: Array<{ node: { id: string; backend: { id: string } } }> } }>(
+      demo.gateway.url,
+      '{ batches(first: 100) { edges { node { id backend { id } } } } }',
+    );
+    const ids = listed.body.data!.batches.edges.map((edge) => edge.node.id);
+    await expect.poll(() => tracked.page.locator('tbody tr[data-batch-id]').count()).toBeGreaterThanOrEqual(ids.length);
+    for (const id of ids) expect(await rowOf(tracked, id).count()).toBe(1);
+    const backends = await tracked.page.locator('tbody td.backend').allTextContents();
+    expect(new Set(backends)).toEqual(new Set(listed.body.data!.batches.edges.map((edge) => edge.node.backend.id)));
+    expect(new Set(backends)).toContain('demo-azureml');
+    expect(new Set(backends)).toContain('demo-awsml');
+    expect(await tracked.page.locator('tbody [role="progressbar"]').count()).toBe(await tracked.page.locator('tbody tr[data-batch-id]').count());
+    await expect.poll(() => tracked.page.locator('a[href="/graphql"]').count()).toBe(1);
+    await tracked.screenshot('dashboard');
+  });
+
+  it('leaves aria-valuenow off a bar whose percent the backend does not know', async () => {
+    const tracked = await openDashboard();
+    // Amazon ML reports no progress while a prediction runs.
+    const running = tracked.page.locator('tbody tr:has(td.backend:text-is("demo-awsml")):has(.badge[data-state="RUNNING"]) [role="progressbar"]');
+    await running.first().waitFor();
+    for (const bar of await running.all()) expect(await bar.getAttribute('aria-valuenow')).toBeNull();
+    const done = tracked.page.locator('tbody .badge[data-state="SUCCEEDED"]').first().locator('xpath=ancestor::tr').locator('[role="progressbar"]');
+    expect(await done.getAttribute('aria-valuenow')).toBe('100');
+  });
+
+  it('moves a progress bar without reloading the page', async () => {
+    const tracked = await openDashboard();
+    let navigations = 0;
+    tracked.page.on('framenavigated', () => (navigations += 1));
+    const bar = tracked.page.locator('tbody tr:has(.badge[data-state="RUNNING"]) [role="progressbar"][aria-valuenow]').first();
+    const id = await bar.locator('xpath=ancestor::tr').getAttribute('data-batch-id');
+    const before = Number(await bar.getAttribute('aria-valuenow'));
+    const sameBar = rowOf(tracked, id!).locator('[role="progressbar"]');
+    await expect.poll(async () => Number((await sameBar.getAttribute('aria-valuenow')) ?? 100), { timeout: 15_000 }).toBeGreaterThan(before);
+    expect(navigations).toBe(0);
+  });
+
+  it('starts a batch from the form and shows it finish without a reload', async () => {
+    const tracked = await openDashboard();
+    const { page } = tracked;
+    await page.getByRole('button', { name: 'Start a batch…' }).click();
+    await page.getByLabel('Backend', { exact: true }).and(page.locator('#start-backend')).selectOption('demo-azureml');
+    await page.getByLabel('Web service').fill('TxService');
+    await page.locator('#start-dialog').getByRole('button', { name: 'Start', exact: true }).click();
+    await page.locator('#start-dialog').waitFor({ state: 'hidden' });
+    const title = page.locator('#detail-title');
+    await title.waitFor();
+    const id = await page.locator('tbody tr.selected').getAttribute('data-batch-id');
+    await expect.poll(() => rowOf(tracked, id!).locator('.badge').getAttribute('data-state'), { timeout: 20_000 }).toBe('SUCCEEDED');
+    expect(await rowOf(tracked, id!).locator('[role="progressbar"]').getAttribute('aria-valuenow')).toBe('100');
+    await expect.poll(() => page.locator('#details .badge[data-state="SUCCEEDED"]').count()).toBeGreaterThan(0);
+    expect(await page.locator('#details .executions > li').count()).toBe(2);
+  });
+
+  it('opens a batch into its executions, steps and highlighted messages', async () => {
+    const tracked = await openDashboard();
+    const { page } = tracked;
+    // The demo's CSV import has rows with missing columns: warnings in its steps.
+    const started = await gql<{ startBatch: { batch: { id: string } } }>(
+      demo.gateway.url,
+      'mutation($input: StartBatchInput!) { startBatch(input: $input) { batch { id } } }',
+      { input: { backend: 'demo-slv', slv: { importDevicesCsv: { csv: 'idOnController;name;lat;lng;model\nlamp-1;Lamp 1\nlamp-2;Lamp 2;48.1;2.3;LED' } } } },
+    );
+    const id = started.body.data!.startBatch.batch.id;
+    await rowOf(tracked, id).waitFor({ timeout: 10_000 });
+    await rowOf(tracked, id).locator('[data-action="open"]').click();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('detail-title');
+    await expect.poll(() => page.locator('#details .badge').first().getAttribute('data-state'), { timeout: 20_000 }).toMatch(/SUCCEEDED|FAILED/);
+    await page.locator('#details summary').first().click();
+    await page.locator('#details .message[data-severity="WARNING"]').first().waitFor();
+    await tracked.screenshot('batch-details');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('#details').isHidden()).toBe(true);
+    // Focus returns to the row the details came from.
+    expect(await page.evaluate(() => document.activeElement?.closest('tr')?.getAttribute('data-batch-id'))).toBe(id);
+  });
+
+  it('cancels a running batch only after confirmation', async () => {
+    const tracked = await openDashboard();
+    const { page } = tracked;
+    const started = await gql<{ startBatch: { batch: { id: string } } }>(
+      demo.gateway.url,
+      'mutation($input: StartBatchInput!) { startBatch(input: $input) { batch { id } } }',
+      // One record at a time, a hundred records: it runs long enough to be cancelled.
+      { input: { backend: 'demo-azureml', azureMl: { service: 'TxService', version: '1.0', records: Array.from({ length: 100 }, (_, hp) => ({ hp, wt: 2.5 })), parallelCount: 1 } } },
+    );
+    const id = started.body.data!.startBatch.batch.id;
+    await rowOf(tracked, id).waitFor({ timeout: 10_000 });
+    const cancel = rowOf(tracked, id).getByRole('button', { name: /^Cancel / });
+    await cancel.click();
+    await page.locator('#confirm-dialog').waitFor();
+    await page.getByRole('button', { name: 'Keep it running' }).click();
+    await page.locator('#confirm-dialog').waitFor({ state: 'hidden' });
+    expect(['QUEUED', 'RUNNING']).toContain(await rowOf(tracked, id).locator('.badge').getAttribute('data-state'));
+
+    await cancel.click();
+    await page.getByRole('button', { name: 'Cancel the batch' }).click();
+    await expect.poll(() => rowOf(tracked, id).locator('.badge').getAttribute('data-state'), { timeout: 15_000 }).toBe('CANCELLED');
+    expect(await cancel.isHidden()).toBe(true);
+  });
+
+  it('filters the table by backend and by state', async () => {
+    const tracked = await openDashboard();
+    const { page } = tracked;
+    await page.getByLabel('Backend', { exact: true }).and(page.locator('#filter-backend')).selectOption('demo-awsml');
+    const visibleBackends = () => page.locator('tbody tr:visible td.backend').allTextContents();
+    expect(new Set(await visibleBackends())).toEqual(new Set(['demo-awsml']));
+    await page.locator('#filter-state').selectOption('SUCCEEDED');
+    const states = await page.locator('tbody tr:visible .badge').evaluateAll((badges) => badges.map((badge) => (badge as HTMLElement).dataset['state']));
+    expect(states.length).toBeGreaterThan(0);
+    expect(new Set(states)).toEqual(new Set(['SUCCEEDED']));
+    await page.locator('#filter-backend').selectOption('');
+    await page.locator('#filter-state').selectOption('');
+    expect(await page.locator('tbody tr:visible').count()).toBe(await page.locator('tbody tr[data-batch-id]').count());
+  });
+});
+
+describe('dashboard with auth tokens', () => {
+  let secured: DemoGateway;
+  beforeAll(async () => {
+    secured = await startDemoGateway({ overrides: { auth: { tokens: ['dashboard-test-token'] } } });
+  });
+  afterAll(async () => {
+    await secured?.close();
+  });
+
+  it('asks for a token, keeps it for the tab and uses it over HTTP and WebSocket', async () => {
+    const tracked = await browser.newPage();
+    pages.push(tracked);
+    const { page } = tracked;
+    await page.goto(secured.origin);
+    await page.locator('#token-dialog').waitFor();
+    // The refused first request is expected; the browser reports it on the console.
+    tracked.errors.splice(0);
+    await page.getByLabel('Token', { exact: true }).fill('dashboard-test-token');
+    await page.getByRole('button', { name: 'Use this token' }).click();
+    await page.locator('tbody tr[data-batch-id]').first().waitFor();
+    await page.locator('#live-status[data-connected="true"]').waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('batchgate:token'))).toBe('dashboard-test-token');
+    // A reload keeps the token: no prompt, data at once.
+    await page.reload();
+    await page.locator('tbody tr[data-batch-id]').first().waitFor();
+    expect(await page.locator('#token-dialog').isVisible()).toBe(false);
+    expect(tracked.errors).toEqual([]);
+  });
+});
