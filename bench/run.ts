@@ -1,0 +1,174 @@
+/**
+ * `npm run bench` (quick, under 3 minutes) and `npm run bench -- --full`: every figure of the
+ * benchmark issue against its goal, side by side in one run. Emulator, gateways, peer gateway and
+ * WebSocket clients each run in their own process; CPU of each is printed.
+ *
+ * Options: `--full` (longer windows, N = 100/1,000/10,000), `--profile DIR` (gateway under
+ * `--cpu-prof`, summary printed), `--no-peer`, `--no-redis`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { encodeBatchId } from '../src/core/ids.js';
+import { compareLatency, graphqlTarget, measureCoalescing, measureThroughput, type Target } from './http-bench.js';
+import { runLiveBench, type LiveBenchResult } from './live-bench.js';
+import { runNaiveBaseline } from './naive-baseline.js';
+import { azureMlBatchUrl, azureMlToken } from './lib/http.js';
+import { ROOT, startEmulatorProcess, startGatewayProcess, stopChild, type GatewayProcess } from './lib/processes.js';
+import { summarizeProfiles } from './profile-summary.js';
+import { mib, sleep } from './lib/stats.js';
+import { createReport } from './report.js';
+
+const { values } = parseArgs({
+  options: { full: { type: 'boolean', default: false }, profile: { type: 'string' }, 'no-peer': { type: 'boolean', default: false }, 'no-redis': { type: 'boolean', default: false } },
+});
+const full = values.full;
+const K = 100;
+const INTERVAL_MS = 1000;
+const plan = {
+  subscriberCounts: full ? [100, 1_000, 10_000] : [1_000, 10_000],
+  windowMs: full ? 20_000 : 5_000,
+  latencyIterations: full ? 3_000 : 500,
+  throughputS: full ? 15 : 5,
+  workers: 4,
+};
+const QUERY = 'query ($id: ID!) { batch(id: $id) { id state progress { completedItems totalItems percent } } }';
+const report = createReport();
+const cleanups: Array<() => Promise<void>> = [];
+
+async function main(): Promise<void> {
+  console.log(`batchgate bench (${full ? 'full' : 'quick'}): ${cpus().length} cores, ${mib(totalmem())} RAM, node ${process.version}`);
+  const emulator = await startEmulatorProcess('azureml', 400);
+  cleanups.push(() => emulator.stop());
+  // K live batches (seed indexes 0..K-1) that move one record every tick or two for the whole run,
+  // then small finished ones with a fixed answer for request figures.
+  const live = await emulator.call<string[]>({ cmd: 'seed', count: K, records: 3000, parallelCount: 1 });
+  const fixed = await emulator.call<string[]>({ cmd: 'seed', count: 4, records: 4, parallelCount: 2, finished: true });
+  const backend = { id: 'mls', kind: 'azureml', ...emulator.connection };
+  const gatewayConfig = (extra: Record<string, unknown> = {}) => ({ polling: { intervalMs: INTERVAL_MS }, backends: [backend], ...extra });
+  const profileDir = values.profile ? join(ROOT, values.profile) : undefined;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+
+  const main = await startGatewayProcess({ config: gatewayConfig(), cpuProfileDir: profileDir, label: 'gateway (cache on)' });
+  cleanups.push(() => main.stop());
+  const token = await azureMlToken(emulator.url, emulator.connection);
+  const batchId = (nativeId: string) => encodeBatchId('mls', nativeId);
+  const direct = (nativeId: string): Target => ({ label: 'upstream GET direct', url: azureMlBatchUrl(emulator.url, nativeId), headers: { authorization: token } });
+
+  // --- Request figures ------------------------------------------------------------------------
+  const cold = await startGatewayProcess({ config: gatewayConfig({ upstream: { cacheTtlMs: 0 } }), label: 'gateway (cache off)' });
+  const peer = values['no-peer'] ? null : await startPeer(emulator.url, token).catch((error: Error) => (report.note(`peer gateway: ${error.message}`), null));
+  const [service, version, executionId] = fixed[0]!.split('/');
+  const peerTarget = peer
+    ? graphqlTarget('Hive Gateway (Mesh) batch', peer.url, 'query ($s: String!, $v: String!, $id: String!) { batch(service: $s, version: $v, id: $id) { state completedItemCount totalItemCount } }', { s: service, v: version, id: executionId })
+    : null;
+  const latency = await compareLatency(
+    [
+      direct(fixed[0]!),
+      graphqlTarget('batchgate batch(id), cache off', cold.url, QUERY, { id: batchId(fixed[0]!) }),
+      graphqlTarget('batchgate batch(id), hot', main.url, QUERY, { id: batchId(fixed[0]!) }),
+      ...(peerTarget ? [peerTarget] : []),
+    ],
+    plan.latencyIterations,
+  );
+  report.latency(latency);
+
+  const coalesced = await measureCoalescing(graphqlTarget('500 identical', main.url, QUERY, { id: batchId(fixed[2]!) }), emulator, K + 2, 500);
+  const coalescedCold = await measureCoalescing(graphqlTarget('500 identical', cold.url, QUERY, { id: batchId(fixed[3]!) }), emulator, K + 3, 500);
+  report.coalescing(coalesced, coalescedCold);
+  await cold.stop();
+
+  const watch = { gateway: main.pid, emulator: emulator.pid, bench: process.pid };
+  const throughput = [await measureThroughput(graphqlTarget('batchgate batch(id) hot', main.url, QUERY, { id: batchId(fixed[1]!) }), { durationS: plan.throughputS, connections: 50, watch })];
+  throughput.push(await measureThroughput(direct(fixed[1]!), { durationS: plan.throughputS, connections: 50, watch }));
+  if (peer && peerTarget) throughput.push(await measureThroughput(peerTarget, { durationS: plan.throughputS, connections: 50, watch: { ...watch, peer: peer.pid } }));
+  report.throughput(throughput);
+  if (peer) await stopChild(peer.child);
+
+  // --- Live figures ---------------------------------------------------------------------------
+  const ids = live.map(batchId);
+  const results: LiveBenchResult[] = [];
+  for (const subscribers of plan.subscriberCounts) {
+    const result = await runLiveBench({ gateways: [main], emulator, ids, subscribers, workers: plan.workers, windowMs: plan.windowMs, intervalMs: INTERVAL_MS });
+    results.push(result);
+    report.live(`1 gateway, N=${subscribers}`, result, K);
+    await sleep(1500);
+  }
+  const naive = await runNaiveBaseline({ emulator, nativeIds: live, subscribers: 1_000, intervalMs: INTERVAL_MS, windowMs: plan.windowMs, token });
+  const at1000 = results.find((result) => result.subscribers === 1_000);
+  report.naive(naive, at1000 ? at1000.pollsPerInterval : Number.NaN);
+  // Stopping twice is harmless: the cleanup list may call it again.
+  await main.stop();
+
+  // --- Redis replicas -------------------------------------------------------------------------
+  if (values['no-redis']) report.notMeasured('3 replicas + Redis', 'skipped (--no-redis)');
+  else await redisReplicas(gatewayConfig, ids, emulator);
+
+  if (profileDir) report.profile(summarizeProfiles(profileDir, 25));
+  report.print();
+}
+
+async function redisReplicas(gatewayConfig: (extra?: Record<string, unknown>) => Record<string, unknown>, ids: string[], emulator: Awaited<ReturnType<typeof startEmulatorProcess>>): Promise<void> {
+  const port = await freePort();
+  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  cleanups.push(() => stopChild(redis));
+  await sleep(300);
+  const replicas: GatewayProcess[] = [];
+  try {
+    for (let i = 0; i < 3; i += 1) {
+      const replica = await startGatewayProcess({ config: gatewayConfig({ redis: { url: `redis://127.0.0.1:${port}`, keyPrefix: 'bench:' } }), label: `replica ${i + 1}` });
+      replicas.push(replica);
+      cleanups.push(() => replica.stop());
+    }
+  } catch (error) {
+    report.notMeasured('3 replicas + Redis', `Redis mode did not start: ${(error as Error).message.split('\n')[0]!.slice(0, 160)}`);
+    return;
+  }
+  const subscribers = full ? 10_000 : 1_000;
+  const result = await runLiveBench({ gateways: replicas, emulator, ids, subscribers, workers: plan.workers, windowMs: plan.windowMs, intervalMs: INTERVAL_MS });
+  report.live(`3 replicas + Redis, N=${subscribers}`, result, K, 400);
+}
+
+async function startPeer(url: string, authorization: string): Promise<{ url: string; pid: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/peer-gateway.ts'), JSON.stringify({ url, authorization })], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  cleanups.push(() => stopChild(child));
+  const line = await new Promise<string>((resolve, reject) => {
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout!.on('data', (chunk: Buffer) => resolve(chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr.slice(0, 300)}`)));
+  });
+  return { url: /http:\S+\/graphql/.exec(line)![0], pid: child.pid!, child };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function cleanup(): Promise<void> {
+  for (const dispose of cleanups.reverse()) await dispose().catch(() => undefined);
+  cleanups.length = 0;
+}
+
+process.on('SIGINT', () => void cleanup().finally(() => process.exit(130)));
+main()
+  .then(cleanup)
+  .catch(async (error: unknown) => {
+    console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    await cleanup();
+    process.exit(1);
+  });
+
