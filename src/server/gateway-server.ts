@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -23,6 +23,7 @@ import type { BatchService } from '../service/batch-service.js';
 import { legacyJsonStatusPlugin, observabilityPlugin, partialErrorsPlugin } from './apollo-plugins.js';
 import { createTokenCheck } from './auth.js';
 import type { GatewayMetrics } from './metrics.js';
+import { createSharedSubscribe } from './shared-execution.js';
 import { limitWsConnection } from './ws-limits.js';
 import { PLAYGROUND_CSP, playgroundAsset, playgroundHtml } from './playground/playground.js';
 
@@ -63,9 +64,12 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   wss.on('connection', (socket) => limitWsConnection(socket, config.limits.maxWsMessagesPerSecond));
   const subscriptionsPerSocket = new WeakMap<object, number>();
   const validationRules = createValidationRules(config.limits);
+  // Identical subscriptions share one execution per event (see shared-execution.ts).
+  const shared = createSharedSubscribe();
   const wsServer = useServer<{ authorization?: unknown }, { requestId: string }>(
     {
       schema,
+      subscribe: shared.subscribe,
       connectionInitWaitTimeout: config.limits.wsConnectionInitTimeoutMs,
       onConnect: (ctx) => {
         const authorization = ctx.connectionParams?.authorization;
@@ -91,13 +95,11 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
         const errors = validate(schema, document, [...specifiedRules, ...validationRules]);
         if (errors.length > 0) return errors.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
         subscriptionsPerSocket.set(ctx.extra.socket, count);
-        return {
-          schema,
-          document,
-          operationName: payload.operationName,
-          variableValues: payload.variables,
-          contextValue: createContext({ service, hub, origin: originOf(ctx.extra.request.headers.host, config), requestId: randomUUID() }),
-        };
+        const origin = originOf(ctx.extra.request.headers.host, config);
+        const contextValue = createContext({ service, hub, origin, requestId: randomUUID() });
+        // Everything a subscription's result depends on besides the event itself.
+        shared.register(contextValue, [payload.query, payload.operationName ?? '', JSON.stringify(payload.variables ?? {}), origin].join('\u0000'));
+        return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       },
       onComplete: (ctx) => {
         subscriptionsPerSocket.set(ctx.extra.socket, Math.max(0, (subscriptionsPerSocket.get(ctx.extra.socket) ?? 1) - 1));
@@ -121,6 +123,9 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
+      // No cache hints are used; the default cache-control plugin would wrap every field resolver
+      // (also those graphql-ws runs) with a per-field hook, a measurable cost per query and event.
+      ApolloServerPluginCacheControlDisabled(),
       partialErrorsPlugin((error) => formatError((error as GraphQLError).toJSON(), error)),
       observabilityPlugin(logger, metrics),
       legacyJsonStatusPlugin(),
