@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// Writes docs/config.schema.json (JSON Schema of the YAML config file, for editor completion) from
+// the zod schemas the gateway validates with, so the two cannot drift apart.
+// Usage: node scripts/config-schema.mjs [output path]
+import { writeFileSync } from 'node:fs';
+import { register } from 'tsx/esm/api';
+import { z } from 'zod';
+
+register();
+const { gatewayConfigSchema } = await import('../src/config/schema.ts');
+const { backendModules } = await import('../src/backends/index.ts');
+
+// `io: 'input'`: what a person writes (defaults make fields optional), not what the gateway holds after parsing.
+const options = { io: 'input', unrepresentable: 'any' };
+const schema = z.toJSONSchema(gatewayConfigSchema, options);
+const backendSchemas = backendModules.map((module) => {
+  const entry = z.toJSONSchema(module.configSchema, options);
+  delete entry.$schema;
+  return { title: `${module.kind} backend`, ...entry };
+});
+schema.properties.backends = {
+  description: 'The backends to federate. With none listed, `npm start` runs the built-in emulators instead.',
+  type: 'array',
+  items: { oneOf: backendSchemas },
+};
+// zod keeps TSDoc out of the schema; the descriptions editors show are kept here, by path.
+const DESCRIPTIONS = {
+  listen: 'Where the gateway listens. PORT and HOST in the environment override it.',
+  'listen.port': 'TCP port; 0 = any free port.',
+  polling: 'How often the gateway polls backends for live progress.',
+  'polling.intervalMs': 'Poll interval while a batch moves.',
+  'polling.maxIntervalMs': 'Slowest poll interval for an idle batch, and the cap of error backoff.',
+  'polling.listIntervalMs': 'How often the list of each backend is polled for batchUpdates.',
+  store: "The gateway's own records (embedded database).",
+  'store.path': 'Folder of the embedded database.',
+  redis: 'Optional: several replicas share polling, events and records through Redis.',
+  'redis.url': 'redis:// or rediss:// URL.',
+  'redis.keyPrefix': 'Key prefix, so several gateways can share one Redis.',
+  auth: 'Optional: clients must send Authorization: Bearer <token> (over graphql-ws: connectionParams.authorization).',
+  'auth.tokens': 'Accepted client tokens; use ${VAR} to keep them out of the file.',
+  cors: 'Cross-origin browser access.',
+  'cors.origins': "Origins allowed to call the gateway from a browser; ['*'] for any; empty = same origin only.",
+  upstream: 'How the gateway talks to backends.',
+  'upstream.timeoutMs': "Time to a backend's first response byte.",
+  'upstream.maxInFlight': 'Most upstream requests in flight per backend.',
+  'upstream.cacheTtlMs': 'How long identical reads share one answer (bounded by polling.intervalMs).',
+  'upstream.probeIntervalMs': 'How often every backend is probed for /readyz and Backend.healthy.',
+  limits: 'Abuse limits on GraphQL documents, request bodies and WebSocket traffic.',
+  log: 'Logging.',
+};
+for (const [path, description] of Object.entries(DESCRIPTIONS)) {
+  let node = schema;
+  for (const key of path.split('.')) node = node?.properties?.[key];
+  if (node) node.description = description;
+}
+
+const document = {
+  $schema: schema.$schema,
+  $id: 'https://batchgate.invalid/config.schema.json',
+  title: 'batchgate config file',
+  description: 'YAML config of the batchgate gateway. String values may use ${VAR} or ${VAR:-default} to read the environment.',
+  ...Object.fromEntries(Object.entries(schema).filter(([key]) => key !== '$schema')),
+};
+const out = process.argv[2] ?? new URL('../docs/config.schema.json', import.meta.url);
+writeFileSync(out, `${JSON.stringify(document, null, 2)}\n`);
+process.stdout.write(`wrote ${out instanceof URL ? out.pathname : out}\n`);
