@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { backendModules } from './backends/index.js';
 import { ConfigError, loadConfigFile, validateConfig, type GatewayConfig } from './config/load.js';
@@ -25,10 +28,14 @@ async function main(): Promise<void> {
 
   const logger = createLogger(config.log.level);
   let emulators: EmulatorHandle[] = [];
+  let embeddedStore: string | null = null;
   if (config.backends.length === 0) {
     const embedded = await startEmulators(backendModules);
     emulators = embedded.emulators;
-    config = { ...config, backends: embedded.entries };
+    // The emulators' batches live only as long as this process, so their records do too: a fresh
+    // store each run, so no batch of an earlier run's emulators shows up as BATCH_NOT_FOUND.
+    embeddedStore = mkdtempSync(join(tmpdir(), 'batchgate-embedded-'));
+    config = { ...config, backends: embedded.entries, store: { path: embeddedStore } };
     logger.info({ backends: embedded.entries.map((entry) => `${entry.id} (${entry.kind})`) }, 'no backends configured: running the built-in emulators with demo batches');
   }
 
@@ -50,6 +57,7 @@ async function main(): Promise<void> {
     demo?.dispose();
     await gateway.close();
     await Promise.all(emulators.map((emulator) => emulator.close()));
+    if (embeddedStore) rmSync(embeddedStore, { recursive: true, force: true });
     logger.info('stopped');
     logger.flush?.();
     process.exit(0);
