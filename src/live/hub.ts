@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ErrorCode, GatewayError, toGatewayError } from '../core/errors.js';
 import { isTerminal, type Batch } from '../core/model.js';
 import type { BatchService } from '../service/batch-service.js';
@@ -27,7 +28,19 @@ const batchKey = (batch: Pick<Batch, 'backendId' | 'nativeId'>) => `${batch.back
 const leaseKeyOf = (backendId: string, nativeId: string) => `batch\u0000${backendId}\u0000${nativeId}`;
 /** Lease and channel key of one backend's list poller (`batchUpdates`). */
 const listKeyOf = (backendId: string) => `list\u0000${backendId}`;
-const fingerprint = (batch: Batch) => JSON.stringify(batch);
+/**
+ * What a client could see of a batch, as a short digest: computed once per batch object (the same
+ * object passes through poller, announcer and relays), and small enough to remember for many batches.
+ */
+const prints = new WeakMap<Batch, string>();
+const fingerprint = (batch: Batch): string => {
+  let print = prints.get(batch);
+  if (print === undefined) {
+    print = createHash('sha1').update(JSON.stringify(batch)).digest('base64');
+    prints.set(batch, print);
+  }
+  return print;
+};
 const liveError = (error: GatewayError): LiveError => ({ code: error.code, message: error.message, backend: error.backend ?? null });
 
 /**
