@@ -123,10 +123,25 @@ export function translateHttpError(error: unknown, backend: string): GatewayErro
   if (error instanceof ParseError || error instanceof SyntaxError) {
     return new GatewayError(ErrorCode.BACKEND_ERROR, `Backend "${backend}" answered with a malformed body`, { backend, cause: error });
   }
-  if (error instanceof RequestError) {
-    return new GatewayError(ErrorCode.BACKEND_UNAVAILABLE, `Backend "${backend}" is unreachable (${error.code})`, { backend, cause: error });
+  const networkCode = transportCodeOf(error);
+  if (error instanceof RequestError || networkCode) {
+    const code = networkCode ?? (error as RequestError).code;
+    return new GatewayError(ErrorCode.BACKEND_UNAVAILABLE, `Backend "${backend}" is unreachable (${code})`, { backend, cause: error });
   }
   return new GatewayError(ErrorCode.BACKEND_ERROR, `Backend "${backend}" call failed unexpectedly`, { backend, cause: error });
+}
+
+/**
+ * A socket-level failure's code, looked for along the cause chain: Node versions differ in how they
+ * report a refused or dropped connection (Node 24 may surface ERR_SOCKET_CLOSED_BEFORE_CONNECTION
+ * from a reused keep-alive socket, outside got's own RequestError).
+ */
+function transportCodeOf(error: unknown): string | null {
+  for (let current: unknown = error, depth = 0; current && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^(E[A-Z]+|ERR_SOCKET_[A-Z_]+|ERR_STREAM_PREMATURE_CLOSE|UND_ERR_[A-Z_]+)$/.test(code)) return code;
+  }
+  return null;
 }
 
 /** Strips credentials, query and fragment from a URL so it can be shown (`Backend.url`). */
