@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import type { Batch } from '../core/model.js';
+import { openSqlite } from './sqlite-driver.js';
 import { reviveBatch, type BatchRecord, type IdempotencyClaim, type RecordPage, type Store } from './store.js';
 
 interface RecordRow {
@@ -19,10 +19,8 @@ interface RecordRow {
  */
 export function createSqliteStore(folder: string): Store {
   mkdirSync(folder, { recursive: true });
-  const db = new Database(join(folder, 'batchgate.db'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
+  const db = openSqlite(join(folder, 'batchgate.db'));
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
   db.exec(`
     CREATE TABLE IF NOT EXISTS batches (
       backend_id   TEXT NOT NULL,
@@ -81,18 +79,19 @@ export function createSqliteStore(folder: string): Store {
   });
 
   // A transaction makes check-then-insert atomic against other connections to the same file.
-  const claim = db.transaction((key: string, fingerprint: string, staleAfterMs: number): IdempotencyClaim => {
-    const now = Date.now();
-    const row = getKey.get(key);
-    if (!row) {
-      insertKey.run(key, fingerprint, now);
-      return { status: 'claimed' };
-    }
-    if (row.fingerprint !== fingerprint) return { status: 'mismatch' };
-    if (row.native_id && row.backend_id) return { status: 'done', backendId: row.backend_id, nativeId: row.native_id };
-    if (now - row.claimed_at > staleAfterMs && retakeKey.run(now, key, row.claimed_at).changes === 1) return { status: 'claimed' };
-    return { status: 'pending' };
-  });
+  const claim = (key: string, fingerprint: string, staleAfterMs: number): IdempotencyClaim =>
+    db.immediate(() => {
+      const now = Date.now();
+      const row = getKey.get(key);
+      if (!row) {
+        insertKey.run(key, fingerprint, now);
+        return { status: 'claimed' };
+      }
+      if (row.fingerprint !== fingerprint) return { status: 'mismatch' };
+      if (row.native_id && row.backend_id) return { status: 'done', backendId: row.backend_id, nativeId: row.native_id };
+      if (now - row.claimed_at > staleAfterMs && Number(retakeKey.run(now, key, row.claimed_at).changes) === 1) return { status: 'claimed' };
+      return { status: 'pending' };
+    });
 
   return {
     async recordStarted(batch: Batch) {
@@ -113,7 +112,7 @@ export function createSqliteStore(folder: string): Store {
       return { records: rows.slice(0, limit).map(toRecord), next: rows.length > limit ? offset + limit : null };
     },
     async claimIdempotency(key, fingerprint, staleAfterMs) {
-      return claim.immediate(key, fingerprint, staleAfterMs);
+      return claim(key, fingerprint, staleAfterMs);
     },
     async completeIdempotency(key, backendId, nativeId) {
       completeKey.run(backendId, nativeId, key);
@@ -122,7 +121,7 @@ export function createSqliteStore(folder: string): Store {
       deleteKey.run(key);
     },
     async dispose() {
-      if (db.open) db.close();
+      db.close();
     },
   };
 }
