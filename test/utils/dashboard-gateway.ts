@@ -1,5 +1,7 @@
 import type { GatewayConfig } from '../../src/config/load.js';
 import type { EmulatorHandle } from '../../src/core/module.js';
+import { backendModules } from '../../src/backends/index.js';
+import { startDemoDriver } from '../../src/demo-driver.js';
 import { startEmulators, type Gateway } from '../../src/gateway.js';
 import { startTestGateway, testConfig } from './gateway.js';
 
@@ -25,12 +27,15 @@ export async function startDemoGateway(options: { tickMs?: number; overrides?: R
     config.cleanup();
     throw error;
   }
+  // As `npm start` does: SLV cannot list, so its demo batches are started through the gateway.
+  const demo = startDemoDriver(gateway.service, backendModules);
   return {
     gateway,
     config,
     emulators,
     origin: gateway.url.replace(/graphql$/, ''),
     async close() {
+      demo.dispose();
       await gateway.close();
       await Promise.all(emulators.map((emulator) => emulator.close()));
       config.cleanup();
