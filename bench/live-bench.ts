@@ -26,6 +26,8 @@ export interface LiveBenchOptions {
   workers: number;
   windowMs: number;
   intervalMs: number;
+  /** Other processes whose CPU is worth printing (Redis), by label. */
+  watch?: Record<string, number>;
 }
 
 export interface LiveBenchResult {
@@ -48,6 +50,8 @@ export interface LiveBenchResult {
   gatewayPeakRssBytes: number[];
   emulatorCpuPct: number;
   workerCpuPct: number[];
+  /** CPU of `watch` processes, by label. */
+  otherCpuPct: Record<string, number>;
 }
 
 function startWorker(): ChildProcess {
@@ -86,10 +90,21 @@ export async function runLiveBench(options: LiveBenchOptions): Promise<LiveBench
     for (const worker of workers) await ask(worker, { cmd: 'collect' }, 'events');
 
     const t0 = Date.now();
-    const before = { gateways: options.gateways.map((g) => processUsage(g.pid)), emulator: processUsage(emulator.pid), workers: workers.map((w) => processUsage(w.pid!)) };
+    const others = Object.entries(options.watch ?? {});
+    const before = {
+      gateways: options.gateways.map((g) => processUsage(g.pid)),
+      emulator: processUsage(emulator.pid),
+      workers: workers.map((w) => processUsage(w.pid!)),
+      others: others.map(([, pid]) => processUsage(pid)),
+    };
     await sleep(windowMs);
     const t1 = Date.now();
-    const after = { gateways: options.gateways.map((g) => processUsage(g.pid)), emulator: processUsage(emulator.pid), workers: workers.map((w) => processUsage(w.pid!)) };
+    const after = {
+      gateways: options.gateways.map((g) => processUsage(g.pid)),
+      emulator: processUsage(emulator.pid),
+      workers: workers.map((w) => processUsage(w.pid!)),
+      others: others.map(([, pid]) => processUsage(pid)),
+    };
     const pct = (a: { cpuMs: number }, b: { cpuMs: number }) => ((b.cpuMs - a.cpuMs) / (t1 - t0)) * 100;
 
     const collected = await Promise.all(workers.map((worker) => ask<{ events: ReceivedEvent[]; failed: number }>(worker, { cmd: 'collect' }, 'events')));
@@ -147,6 +162,7 @@ export async function runLiveBench(options: LiveBenchOptions): Promise<LiveBench
       gatewayPeakRssBytes: after.gateways.map((usage) => usage.peakRssBytes),
       emulatorCpuPct: pct(before.emulator, after.emulator),
       workerCpuPct: workers.map((_, i) => pct(before.workers[i]!, after.workers[i]!)),
+      otherCpuPct: Object.fromEntries(others.map(([label], i) => [label, pct(before.others[i]!, after.others[i]!)])),
     };
   } finally {
     await Promise.all(

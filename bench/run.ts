@@ -4,7 +4,9 @@
  * WebSocket clients each run in their own process; CPU of each is printed.
  *
  * Options: `--full` (longer windows, N = 100/1,000/10,000), `--profile DIR` (gateway under
- * `--cpu-prof`, summary printed), `--no-peer`, `--no-redis`.
+ * `--cpu-prof`, summary printed), `--no-peer`, `--no-redis`. For small targeted runs while
+ * working on one path: `--only http,live,naive,redis` (sections to run) and `--subscribers 10000`
+ * (comma-separated N for the live section and Redis).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -23,14 +25,23 @@ import { mib, sleep } from './lib/stats.js';
 import { createReport } from './report.js';
 
 const { values } = parseArgs({
-  options: { full: { type: 'boolean', default: false }, profile: { type: 'string' }, 'no-peer': { type: 'boolean', default: false }, 'no-redis': { type: 'boolean', default: false } },
+  options: {
+    full: { type: 'boolean', default: false },
+    profile: { type: 'string' },
+    'no-peer': { type: 'boolean', default: false },
+    'no-redis': { type: 'boolean', default: false },
+    only: { type: 'string' },
+    subscribers: { type: 'string' },
+  },
 });
 const full = values.full;
+const sections = new Set((values.only ?? 'http,live,naive,redis').split(','));
+const chosenCounts = values.subscribers?.split(',').map(Number);
 const K = 100;
 const INTERVAL_MS = 1000;
 const plan = {
   // The quick pass stays under 3 minutes: opening 10,000 sockets alone takes a minute or more here.
-  subscriberCounts: full ? [100, 1_000, 10_000] : [1_000, 3_000],
+  subscriberCounts: chosenCounts ?? (full ? [100, 1_000, 10_000] : [1_000, 3_000]),
   windowMs: full ? 20_000 : 5_000,
   latencyIterations: full ? 3_000 : 500,
   throughputS: full ? 15 : 5,
@@ -59,9 +70,52 @@ async function main(): Promise<void> {
   const batchId = (nativeId: string) => encodeBatchId('mls', nativeId);
   const direct = (nativeId: string): Target => ({ label: 'upstream GET direct', url: azureMlBatchUrl(emulator.url, nativeId), headers: { authorization: token } });
 
-  // --- Request figures ------------------------------------------------------------------------
+  if (sections.has('http')) await requestFigures(main, emulator, fixed, gatewayConfig, direct, batchId, token);
+
+  // --- Live figures ---------------------------------------------------------------------------
+  const ids = live.map(batchId);
+  const results: LiveBenchResult[] = [];
+  for (const subscribers of sections.has('live') ? plan.subscriberCounts : []) {
+    const result = await runLiveBench({ gateways: [main], emulator, ids, subscribers, workers: plan.workers, windowMs: plan.windowMs, intervalMs: INTERVAL_MS });
+    results.push(result);
+    report.live(`1 gateway, N=${subscribers}`, result, K);
+    await sleep(1500);
+  }
+  if (sections.has('naive')) {
+    const naive = await runNaiveBaseline({ emulator, nativeIds: live, subscribers: 1_000, intervalMs: INTERVAL_MS, windowMs: plan.windowMs, token });
+    const at1000 = results.find((result) => result.subscribers === 1_000);
+    report.naive(naive, at1000 ? at1000.pollsPerInterval : Number.NaN);
+  }
+  // Stopping twice is harmless: the cleanup list may call it again.
+  await main.stop();
+
+  // --- Redis replicas -------------------------------------------------------------------------
+  if (values['no-redis'] || !sections.has('redis')) report.notMeasured('3 replicas + Redis', 'skipped (--no-redis or --only)');
+  else await redisReplicas(gatewayConfig, ids, emulator);
+
+  if (profileDir) report.profile(summarizeProfiles(profileDir, 25));
+  report.print();
+}
+
+/** Sequential latency, coalescing and throughput of `batch(id)` against the direct GET and the peer. */
+async function requestFigures(
+  main: GatewayProcess,
+  emulator: Awaited<ReturnType<typeof startEmulatorProcess>>,
+  fixed: string[],
+  gatewayConfig: (extra?: Record<string, unknown>) => Record<string, unknown>,
+  direct: (nativeId: string) => Target,
+  batchId: (nativeId: string) => string,
+  token: string,
+): Promise<void> {
   const cold = await startGatewayProcess({ config: gatewayConfig({ upstream: { cacheTtlMs: 0 } }), label: 'gateway (cache off)' });
   const peer = values['no-peer'] ? null : await startPeer(emulator.url, token).catch((error: Error) => (report.note(`peer gateway: ${error.message}`), null));
+  // The floor of any GraphQL server here: node:http + graphql-js execute, nothing else.
+  const bare = await Promise.all(
+    (['cold', 'hot'] as const).map(async (mode) => {
+      const helper = await startHelper('bench/bare-graphql.ts', { upstream: direct(fixed[0]!).url, authorization: token, mode });
+      return { mode, ...helper };
+    }),
+  );
   const [service, version, executionId] = fixed[0]!.split('/');
   const peerTarget = peer
     ? graphqlTarget('Hive Gateway (Mesh) batch', peer.url, 'query ($s: String!, $v: String!, $id: String!) { batch(service: $s, version: $v, id: $id) { state completedItemCount totalItemCount } }', { s: service, v: version, id: executionId })
@@ -71,6 +125,7 @@ async function main(): Promise<void> {
       direct(fixed[0]!),
       graphqlTarget('batchgate batch(id), cache off', cold.url, QUERY, { id: batchId(fixed[0]!) }),
       graphqlTarget('batchgate batch(id), hot', main.url, QUERY, { id: batchId(fixed[0]!) }),
+      ...bare.map((helper) => graphqlTarget(`bare graphql-js, ${helper.mode === 'cold' ? 'one upstream GET' : 'no upstream'}`, helper.url, QUERY, { id: batchId(fixed[0]!) })),
       ...(peerTarget ? [peerTarget] : []),
     ],
     plan.latencyIterations,
@@ -86,30 +141,11 @@ async function main(): Promise<void> {
   const throughput = [await measureThroughput(graphqlTarget('batchgate batch(id) hot', main.url, QUERY, { id: batchId(fixed[1]!) }), { durationS: plan.throughputS, connections: 50, watch })];
   throughput.push(await measureThroughput(direct(fixed[1]!), { durationS: plan.throughputS, connections: 50, watch }));
   if (peer && peerTarget) throughput.push(await measureThroughput(peerTarget, { durationS: plan.throughputS, connections: 50, watch: { ...watch, peer: peer.pid } }));
+  const bareHot = bare.find((helper) => helper.mode === 'hot')!;
+  throughput.push(await measureThroughput(graphqlTarget('bare graphql-js, no upstream', bareHot.url, QUERY, { id: batchId(fixed[1]!) }), { durationS: plan.throughputS, connections: 50, watch: { ...watch, bare: bareHot.pid } }));
   report.throughput(throughput);
   if (peer) await stopChild(peer.child);
-
-  // --- Live figures ---------------------------------------------------------------------------
-  const ids = live.map(batchId);
-  const results: LiveBenchResult[] = [];
-  for (const subscribers of plan.subscriberCounts) {
-    const result = await runLiveBench({ gateways: [main], emulator, ids, subscribers, workers: plan.workers, windowMs: plan.windowMs, intervalMs: INTERVAL_MS });
-    results.push(result);
-    report.live(`1 gateway, N=${subscribers}`, result, K);
-    await sleep(1500);
-  }
-  const naive = await runNaiveBaseline({ emulator, nativeIds: live, subscribers: 1_000, intervalMs: INTERVAL_MS, windowMs: plan.windowMs, token });
-  const at1000 = results.find((result) => result.subscribers === 1_000);
-  report.naive(naive, at1000 ? at1000.pollsPerInterval : Number.NaN);
-  // Stopping twice is harmless: the cleanup list may call it again.
-  await main.stop();
-
-  // --- Redis replicas -------------------------------------------------------------------------
-  if (values['no-redis']) report.notMeasured('3 replicas + Redis', 'skipped (--no-redis)');
-  else await redisReplicas(gatewayConfig, ids, emulator);
-
-  if (profileDir) report.profile(summarizeProfiles(profileDir, 25));
-  report.print();
+  for (const helper of bare) await stopChild(helper.child);
 }
 
 async function redisReplicas(gatewayConfig: (extra?: Record<string, unknown>) => Record<string, unknown>, ids: string[], emulator: Awaited<ReturnType<typeof startEmulatorProcess>>): Promise<void> {
@@ -128,13 +164,16 @@ async function redisReplicas(gatewayConfig: (extra?: Record<string, unknown>) =>
     report.notMeasured('3 replicas + Redis', `Redis mode did not start: ${(error as Error).message.split('\n')[0]!.slice(0, 160)}`);
     return;
   }
-  const subscribers = full ? 10_000 : 1_000;
-  const result = await runLiveBench({ gateways: replicas, emulator, ids, subscribers, workers: plan.workers, windowMs: plan.windowMs, intervalMs: INTERVAL_MS });
+  const subscribers = chosenCounts ? Math.max(...chosenCounts) : full ? 10_000 : 1_000;
+  const result = await runLiveBench({ gateways: replicas, emulator, ids, subscribers, workers: plan.workers, windowMs: plan.windowMs, intervalMs: INTERVAL_MS, watch: { redis: redis.pid! } });
   report.live(`3 replicas + Redis, N=${subscribers}`, result, K, 400);
 }
 
-async function startPeer(url: string, authorization: string): Promise<{ url: string; pid: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/peer-gateway.ts'), JSON.stringify({ url, authorization })], {
+const startPeer = (url: string, authorization: string) => startHelper('bench/peer-gateway.ts', { url, authorization });
+
+/** A helper server process (peer gateway, bare graphql-js) that prints its `http://…/graphql` URL. */
+async function startHelper(script: string, argument: Record<string, unknown>): Promise<{ url: string; pid: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script), JSON.stringify(argument)], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

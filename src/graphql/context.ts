@@ -21,12 +21,27 @@ export interface BatchKey {
   nativeId: string;
 }
 
+/**
+ * The loaders are made on first use: a subscription's context lives as long as the subscription and
+ * its selection rarely loads anything, so 10,000 subscribers would otherwise hold 10,000 idle
+ * DataLoaders (each with its cache map and batch queue).
+ */
 export function createContext(init: Omit<GraphQLContext, 'loaders' | 'partialErrors'>): GraphQLContext {
-  const batch = new DataLoader<BatchKey, Batch, string>(
+  let loaders: GraphQLContext['loaders'] | undefined;
+  return {
+    ...init,
+    get loaders() {
+      return (loaders ??= { batch: createBatchLoader(init.service) });
+    },
+    partialErrors: [],
+  };
+}
+
+function createBatchLoader(service: BatchService): DataLoader<BatchKey, Batch, string> {
+  return new DataLoader<BatchKey, Batch, string>(
     // Backends have no multi-get; the service coalesces and caches single reads across requests.
     // A key that fails yields its Error in place, as DataLoader expects.
-    async (keys) => Promise.all(keys.map((key) => init.service.getBatch(key.backendId, key.nativeId).catch((error: unknown) => error as Error))),
+    async (keys) => Promise.all(keys.map((key) => service.getBatch(key.backendId, key.nativeId).catch((error: unknown) => error as Error))),
     { cacheKeyFn: (key) => `${key.backendId}\u0000${key.nativeId}` },
   );
-  return { ...init, loaders: { batch }, partialErrors: [] };
 }

@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
 import { ErrorCode, GatewayError, toGatewayError } from '../core/errors.js';
 import { isTerminal, type Batch } from '../core/model.js';
 import type { BatchService } from '../service/batch-service.js';
 import { createLocalCoordinator, type Coordinator } from './coordinator.js';
 import { createEventQueue, type EventQueue } from './event-queue.js';
+import { fingerprint } from './fingerprint.js';
+import { nextPollDue } from './poll-schedule.js';
 import type { LiveError, LiveEvent, LiveHub, UpdatesFilter } from './events.js';
 
 export interface HubOptions {
@@ -22,25 +23,18 @@ export interface HubOptions {
 
 /** Unchanged polls in a row after which a batch counts as idle and its polls slow down. */
 const IDLE_AFTER = 3;
+/**
+ * Subscribers handed one event per turn of the event loop. Each push starts a subscriber's
+ * execute-and-send in the microtask queue, which runs to the end before timers or sockets get a
+ * turn: a batch with 10,000 watchers would otherwise hold the loop for the whole fan-out.
+ */
+const FANOUT_SLICE = 256;
 
 const batchKey = (batch: Pick<Batch, 'backendId' | 'nativeId'>) => `${batch.backendId}\u0000${batch.nativeId}`;
 /** Lease and channel key of one batch's poller. */
 const leaseKeyOf = (backendId: string, nativeId: string) => `batch\u0000${backendId}\u0000${nativeId}`;
 /** Lease and channel key of one backend's list poller (`batchUpdates`). */
 const listKeyOf = (backendId: string) => `list\u0000${backendId}`;
-/**
- * What a client could see of a batch, as a short digest: computed once per batch object (the same
- * object passes through poller, announcer and relays), and small enough to remember for many batches.
- */
-const prints = new WeakMap<Batch, string>();
-const fingerprint = (batch: Batch): string => {
-  let print = prints.get(batch);
-  if (print === undefined) {
-    print = createHash('sha1').update(JSON.stringify(batch)).digest('base64');
-    prints.set(batch, print);
-  }
-  return print;
-};
 const liveError = (error: GatewayError): LiveError => ({ code: error.code, message: error.message, backend: error.backend ?? null });
 
 /**
@@ -51,10 +45,14 @@ const liveError = (error: GatewayError): LiveError => ({ code: error.code, messa
  * Leases (Redis mode): every replica watching a batch renews or tries to take its lease every half
  * interval; the holder polls and publishes, the others relay. See `heartbeat` below.
  *
- * Scheduling: a poll follows the previous one's answer (never two in flight for one batch). While
- * the batch changes, polls come every `intervalMs`; after `IDLE_AFTER` unchanged polls the gap grows
- * by half each time up to `maxIntervalMs`; while the backend fails, the gap doubles with jitter up to
- * the same cap, subscribers get one event carrying the error, and polling recovers by itself.
+ * Scheduling: a poll is planned only after the previous one answered (never two in flight for one
+ * batch), from when the previous poll was *due* rather than when its answer came (`nextPollDue`:
+ * round trips and event-loop lag do not stretch the period). A batch's first poll comes at a random
+ * point of its first interval, so batches watched at the same moment do not poll (and fan out) in
+ * lockstep. While the batch changes, polls come every `intervalMs`; after `IDLE_AFTER` unchanged
+ * polls the gap grows by half each time up to `maxIntervalMs`; while the backend fails, the gap
+ * doubles with jitter up to the same cap, subscribers get one event carrying the error, and polling
+ * recovers by itself.
  */
 export function createHub(options: HubOptions): LiveHub {
   const coordinator = options.coordinator ?? createLocalCoordinator();
@@ -105,9 +103,21 @@ export function createHub(options: HubOptions): LiveHub {
     /** When this replica last learnt the batch's state (its own poll, a mutation, or a relayed event). */
     private lastNewsAt = Date.now();
     private pollTimer: NodeJS.Timeout | null = null;
+    /** When the next (or running) poll was due: the next one is planned from here. */
+    private dueAt = 0;
+    /** Bumped by every fan-out: a sliced fan-out still running for an older event gives way. */
+    private generation = 0;
+    /** A terminal event is being fanned out: no more polls, stop once every subscriber has it. */
+    private ending = false;
     private leaseTimer: NodeJS.Timeout | null = null;
     private polling = false;
     private holder = false;
+    /**
+     * Until when this replica's lease is surely still its own, by its own clock: counted from
+     * before the renewal was asked for, so it ends no later than the lease in Redis. A holder whose
+     * renewals are late must not poll after it: another replica may already have taken the batch.
+     */
+    private heldUntil = Infinity;
     private unchanged = 0;
     private failures = 0;
     private stopped = false;
@@ -125,7 +135,7 @@ export function createHub(options: HubOptions): LiveHub {
       this.unsubscribeRemote = coordinator.subscribe(this.leaseKey, (event) => this.offer(event));
       if (coordinator.alone) {
         this.holder = true;
-        this.schedulePoll(options.intervalMs);
+        this.schedulePoll(Math.round(options.intervalMs * (0.25 + Math.random() * 0.75)));
       } else {
         void this.heartbeat();
       }
@@ -146,11 +156,22 @@ export function createHub(options: HubOptions): LiveHub {
     private deliver(event: LiveEvent): void {
       this.record(event);
       announce(event);
-      for (const queue of this.subscribers) {
-        queue.push(event);
-        if (event.terminal) queue.end();
-      }
-      if (event.terminal) this.stop();
+      if (event.terminal) this.ending = true;
+      const generation = ++this.generation;
+      const queues = [...this.subscribers];
+      const slice = (from: number) => {
+        // A newer event started its own pass over everyone; those not reached yet get only that one.
+        if (generation !== this.generation) return;
+        const newest = this.last!;
+        const to = Math.min(queues.length, from + FANOUT_SLICE);
+        for (let i = from; i < to; i += 1) {
+          queues[i]!.push(newest);
+          if (newest.terminal) queues[i]!.end();
+        }
+        if (to < queues.length) setImmediate(slice, to);
+        else if (this.ending) this.stop();
+      };
+      slice(0);
     }
 
     /** Polls here, and tells the other replicas. */
@@ -170,6 +191,7 @@ export function createHub(options: HubOptions): LiveHub {
       this.leaseTimer = null;
       if (this.stopped) return;
       let held = false;
+      const asked = Date.now();
       try {
         held = await coordinator.acquire(this.leaseKey, leaseTtlMs);
       } catch {
@@ -181,6 +203,7 @@ export function createHub(options: HubOptions): LiveHub {
       }
       const gained = held && !this.holder;
       this.holder = held;
+      this.heldUntil = held ? asked + leaseTtlMs : 0;
       if (gained && !this.pollTimer && !this.polling) {
         this.schedulePoll(Math.max(0, Math.min(options.intervalMs, this.lastNewsAt + options.intervalMs - Date.now())));
       }
@@ -192,15 +215,26 @@ export function createHub(options: HubOptions): LiveHub {
       this.leaseTimer.unref();
     }
 
-    private schedulePoll(delayMs: number): void {
-      if (this.stopped || !this.holder) return;
-      this.pollTimer = setTimeout(() => void this.poll(), delayMs);
+    /** Plans the next poll: `delayMs` after the previous one was due (see `nextPollDue`), or from now. */
+    private schedulePoll(delayMs: number, previous?: { dueAt: number; startedAt: number }): void {
+      if (this.stopped || this.ending || !this.holder) return;
+      const now = Date.now();
+      const due = previous ? nextPollDue({ delayMs, previousDueAt: previous.dueAt, previousStartedAt: previous.startedAt, now }) : now + delayMs;
+      this.dueAt = due;
+      this.pollTimer = setTimeout(() => void this.poll(), Math.max(0, due - now));
       this.pollTimer.unref();
     }
 
     private async poll(): Promise<void> {
       this.pollTimer = null;
-      if (this.stopped || !this.holder) return;
+      if (this.stopped || this.ending || !this.holder) return;
+      if (Date.now() >= this.heldUntil) {
+        // The lease may have passed to another replica: the next heartbeat tells, and restarts polls if not.
+        this.holder = false;
+        return;
+      }
+      const dueAt = this.dueAt;
+      const startedAt = Date.now();
       this.polling = true;
       try {
         const batch = await options.service.getBatch(this.backendId, this.nativeId, { fresh: true });
@@ -232,7 +266,7 @@ export function createHub(options: HubOptions): LiveHub {
       } finally {
         this.polling = false;
       }
-      this.schedulePoll(this.nextDelay());
+      this.schedulePoll(this.nextDelay(), { dueAt, startedAt });
     }
 
     private nextDelay(): number {

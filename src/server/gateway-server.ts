@@ -8,7 +8,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
@@ -23,6 +23,7 @@ import type { BatchService } from '../service/batch-service.js';
 import { legacyJsonStatusPlugin, observabilityPlugin, partialErrorsPlugin } from './apollo-plugins.js';
 import { createTokenCheck } from './auth.js';
 import type { GatewayMetrics } from './metrics.js';
+import { createDocumentCache } from './document-cache.js';
 import { createSharedSubscribe } from './shared-execution.js';
 import { limitWsConnection } from './ws-limits.js';
 import { PLAYGROUND_CSP, playgroundAsset, playgroundHtml } from './playground/playground.js';
@@ -66,6 +67,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const validationRules = createValidationRules(config.limits);
   // Identical subscriptions share one execution per event (see shared-execution.ts).
   const shared = createSharedSubscribe();
+  const documents = createDocumentCache({ schema, rules: validationRules, maxTokens: config.limits.maxTokens });
   const wsServer = useServer<{ authorization?: unknown }, { requestId: string }>(
     {
       schema,
@@ -84,16 +86,11 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
         if (variablesBytes(payload.variables) > config.limits.maxVariablesBytes) {
           return [new GatewayError(ErrorCode.BAD_USER_INPUT, `The variables may take at most ${config.limits.maxVariablesBytes} bytes`)];
         }
-        // Parse and validate here (not in graphql-ws) so the token cap and abuse rules apply as on HTTP.
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query, { maxTokens: config.limits.maxTokens });
-        } catch (error) {
-          // The codes Apollo gives the same failures over HTTP; without one, formatError hides them as internal.
-          return [withCode(error instanceof GraphQLError ? error : new GraphQLError('Syntax error'), 'GRAPHQL_PARSE_FAILED')];
-        }
-        const errors = validate(schema, document, [...specifiedRules, ...validationRules]);
-        if (errors.length > 0) return errors.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+        // Parse and validate here (not in graphql-ws) so the token cap and abuse rules apply as on HTTP;
+        // identical texts are checked once and share one document.
+        const checked = documents.check(payload.query);
+        if (checked.errors) return [...checked.errors];
+        const document = checked.document;
         subscriptionsPerSocket.set(ctx.extra.socket, count);
         const origin = originOf(ctx.extra.request.headers.host, config);
         const contextValue = createContext({ service, hub, origin, requestId: randomUUID() });
@@ -282,9 +279,6 @@ function limitVariables(maxBytes: number) {
     res.status(413).json({ errors: [{ message: `The variables may take at most ${maxBytes} bytes`, extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
   };
 }
-
-const withCode = (error: GraphQLError, code: string): GraphQLError =>
-  new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
 
 function formatWsError(error: GraphQLError, formatError: ReturnType<typeof createFormatError>) {
   const formatted = formatError(error.toJSON(), error);
