@@ -79,9 +79,9 @@ export async function runLiveBench(options: LiveBenchOptions): Promise<LiveBench
     const ready = await Promise.all(
       workers.map((worker, w) => {
         const count = Math.max(0, Math.min(share, subscribers - w * share));
-        // Subscribers go round-robin over gateways (replicas) by worker.
-        const gateway = options.gateways[w % options.gateways.length]!;
-        return ask<{ opened: number; failed: number }>(worker, { cmd: 'open', url: gateway.url, ids, first: w * share, count }, 'ready');
+        // Every worker spreads its subscribers evenly over the gateways (replicas), see ws-worker.ts.
+        const urls = options.gateways.map((gateway) => gateway.url);
+        return ask<{ opened: number; failed: number }>(worker, { cmd: 'open', urls, ids, first: w * share, count }, 'ready');
       }),
     );
     const connectMs = performance.now() - connectStarted;

@@ -93,11 +93,12 @@ export function createReport(): Report {
       add({
         measure: `${label}: upstream polls per interval (K=${k})`,
         value: `${result.pollsPerInterval.toFixed(1)}; shortest gap between two polls of one batch ${result.minGapRatio.toFixed(2)}× interval`,
-        // Each poll waits intervalMs after the previous answer, so the period is the interval plus the
-        // upstream round trip plus event-loop lag: a little under K per interval is on target; far
-        // under means the hub fell behind, over (or a short gap) means a batch was polled twice.
+        // Polls are planned from their due time (src/live/poll-schedule.ts), so K per interval is the
+        // target; under means the hub fell behind. A batch polled twice shows as a gap of about one
+        // round trip; gaps a little under 1× are a late timer followed by an on-time one (the
+        // gateway keeps 0.9× between its sends; arrival jitter at the upstream adds a few ms).
         goal: `exactly K (one poll per batch per interval)`,
-        verdict: verdict(result.pollsPerInterval >= k * 0.85 && result.pollsPerInterval <= k * 1.05 && result.minGapRatio >= 0.9),
+        verdict: verdict(result.pollsPerInterval >= k * 0.95 && result.pollsPerInterval <= k * 1.05 && result.minGapRatio >= 0.75),
       });
       add({
         measure: `${label}: poll→client latency (gateway-added)`,

@@ -3,7 +3,10 @@
  * `batchProgress` subscription each, and notes when every event arrives. Several of these run
  * side by side so the clients are not the bottleneck. Driven over IPC by `live-bench.ts`:
  *
- *   → { cmd: 'open', url, ids, first, count }   ← { type: 'ready', opened, failed }
+ *   → { cmd: 'open', urls, ids, first, count }  ← { type: 'ready', opened, failed }
+ *
+ * With several gateway URLs (replicas behind a balancer), subscriber n goes to replica
+ * ⌊n / K⌋ mod R: every batch gets subscribers on every replica, and each replica gets N / R.
  *   → { cmd: 'collect' }                        ← { type: 'events', events: [batch, completed, at][] }
  *   → { cmd: 'close' }                          ← exits
  */
@@ -11,7 +14,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 
 export type WorkerCommand =
-  | { cmd: 'open'; url: string; ids: string[]; first: number; count: number }
+  | { cmd: 'open'; urls: string[]; ids: string[]; first: number; count: number }
   | { cmd: 'collect' }
   | { cmd: 'close' };
 
@@ -26,12 +29,13 @@ const clients: Client[] = [];
 let events: ReceivedEvent[] = [];
 let failed = 0;
 
-async function open(url: string, ids: string[], first: number, count: number): Promise<void> {
-  const wsUrl = url.replace(/^http/, 'ws');
+async function open(urls: string[], ids: string[], first: number, count: number): Promise<void> {
+  const wsUrls = urls.map((url) => url.replace(/^http/, 'ws'));
   let opened = 0;
   const openOne = (n: number) =>
     new Promise<void>((resolve) => {
       const batch = (first + n) % ids.length;
+      const wsUrl = wsUrls[Math.floor((first + n) / ids.length) % wsUrls.length]!;
       const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, keepAlive: 0 });
       clients.push(client);
       let snapshot = false;
@@ -69,7 +73,7 @@ async function open(url: string, ids: string[], first: number, count: number): P
 process.on('message', (message: WorkerCommand) => {
   switch (message.cmd) {
     case 'open':
-      void open(message.url, message.ids, message.first, message.count);
+      void open(message.urls, message.ids, message.first, message.count);
       return;
     case 'collect':
       process.send?.({ type: 'events', events, failed });

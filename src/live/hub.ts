@@ -183,8 +183,9 @@ export function createHub(options: HubOptions): LiveHub {
     /**
      * Takes or renews the lease every half interval, whether or not this replica polls: the
      * holder keeps it while its polls are slow or spaced out (idle, backing off), and the others
-     * find it free soon after the holder stops or dies. Gaining it starts the poll loop, at once
-     * if nothing was heard for an interval (the previous holder died mid-run); losing it (a
+     * find it free soon after the holder stops or dies. Gaining it starts the poll loop: at once
+     * if nothing was heard for an interval (the previous holder died mid-run), else one interval
+     * later; losing it (a
      * renewal came too late and another replica took over) stops the loop.
      */
     private async heartbeat(): Promise<void> {
@@ -205,7 +206,10 @@ export function createHub(options: HubOptions): LiveHub {
       this.holder = held;
       this.heldUntil = held ? asked + leaseTtlMs : 0;
       if (gained && !this.pollTimer && !this.polling) {
-        this.schedulePoll(Math.max(0, Math.min(options.intervalMs, this.lastNewsAt + options.intervalMs - Date.now())));
+        // Silent for an interval: the previous holder is gone, poll at once. Otherwise it was alive
+        // a moment ago and may have a poll out that we have not heard of yet: wait a whole interval
+        // rather than poll the batch twice in a row.
+        this.schedulePoll(Date.now() - this.lastNewsAt >= options.intervalMs ? 0 : options.intervalMs);
       }
       if (!held && this.pollTimer) {
         clearTimeout(this.pollTimer);
