@@ -54,6 +54,24 @@ const liveError = (error: GatewayError): LiveError => ({ code: error.code, messa
  * doubles with jitter up to the same cap, subscribers get one event carrying the error, and polling
  * recovers by itself.
  */
+/** Rejects when `promise` has not settled within `ms` (a Redis that hangs counts as one that is down). */
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('deadline')), ms);
+    timer.unref();
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
 export function createHub(options: HubOptions): LiveHub {
   const coordinator = options.coordinator ?? createLocalCoordinator();
   const pollers = new Map<string, BatchPoller>();
@@ -192,11 +210,16 @@ export function createHub(options: HubOptions): LiveHub {
       this.leaseTimer = null;
       if (this.stopped) return;
       let held = false;
+      let uncoordinated = false;
       const asked = Date.now();
       try {
-        held = await coordinator.acquire(this.leaseKey, leaseTtlMs);
+        held = await withDeadline(coordinator.acquire(this.leaseKey, leaseTtlMs), Math.max(leaseTtlMs, 1000));
       } catch {
-        held = false; // Redis unreachable: nobody can be sure, so nobody here polls until it answers
+        // Redis unreachable (or slower than a lease): no replica can coordinate, so each polls for
+        // its own subscribers until Redis answers again. More upstream load for a while, but
+        // nobody's progress stops.
+        held = true;
+        uncoordinated = true;
       }
       if (this.stopped) {
         if (held) void coordinator.release(this.leaseKey).catch(() => undefined);
@@ -204,7 +227,7 @@ export function createHub(options: HubOptions): LiveHub {
       }
       const gained = held && !this.holder;
       this.holder = held;
-      this.heldUntil = held ? asked + leaseTtlMs : 0;
+      this.heldUntil = uncoordinated ? Infinity : held ? asked + leaseTtlMs : 0;
       if (gained && !this.pollTimer && !this.polling) {
         // Silent for an interval: the previous holder is gone, poll at once. Otherwise it was alive
         // a moment ago and may have a poll out that we have not heard of yet: wait a whole interval
@@ -320,9 +343,9 @@ export function createHub(options: HubOptions): LiveHub {
       const key = listKeyOf(this.backendId);
       let holder = false;
       try {
-        holder = await coordinator.acquire(key, options.listIntervalMs * 2 + 1000);
+        holder = await withDeadline(coordinator.acquire(key, options.listIntervalMs * 2 + 1000), Math.max(options.listIntervalMs, 1000));
       } catch {
-        holder = false;
+        holder = true; // Redis unreachable: list for this replica's own subscribers (see heartbeat)
       }
       if (holder) {
         try {
