@@ -4,6 +4,8 @@ import type { BatchService } from '../service/batch-service.js';
 import { createLocalCoordinator, type Coordinator } from './coordinator.js';
 import { createEventQueue, type EventQueue } from './event-queue.js';
 import { fingerprint } from './fingerprint.js';
+import { batchKey, leaseKeyOf, listKeyOf, withDeadline } from './keys.js';
+import { ListPoller } from './list-poller.js';
 import { nextPollDue } from './poll-schedule.js';
 import type { LiveError, LiveEvent, LiveHub, UpdatesFilter } from './events.js';
 
@@ -30,11 +32,6 @@ const IDLE_AFTER = 3;
  */
 const FANOUT_SLICE = 256;
 
-const batchKey = (batch: Pick<Batch, 'backendId' | 'nativeId'>) => `${batch.backendId}\u0000${batch.nativeId}`;
-/** Lease and channel key of one batch's poller. */
-const leaseKeyOf = (backendId: string, nativeId: string) => `batch\u0000${backendId}\u0000${nativeId}`;
-/** Lease and channel key of one backend's list poller (`batchUpdates`). */
-const listKeyOf = (backendId: string) => `list\u0000${backendId}`;
 const liveError = (error: GatewayError): LiveError => ({ code: error.code, message: error.message, backend: error.backend ?? null });
 
 /**
@@ -54,24 +51,6 @@ const liveError = (error: GatewayError): LiveError => ({ code: error.code, messa
  * doubles with jitter up to the same cap, subscribers get one event carrying the error, and polling
  * recovers by itself.
  */
-/** Rejects when `promise` has not settled within `ms` (a Redis that hangs counts as one that is down). */
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('deadline')), ms);
-    timer.unref();
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
-}
-
 export function createHub(options: HubOptions): LiveHub {
   const coordinator = options.coordinator ?? createLocalCoordinator();
   const pollers = new Map<string, BatchPoller>();
@@ -323,65 +302,6 @@ export function createHub(options: HubOptions): LiveHub {
     }
   }
 
-  /** Polls one backend's newest batches for `batchUpdates`, announcing what changed since last time. */
-  class ListPoller {
-    subscribers = 0;
-    private previous = new Map<string, string>();
-    private timer: NodeJS.Timeout | null = null;
-    private stopped = false;
-    private failures = 0;
-    private readonly unsubscribeRemote: () => void;
-
-    constructor(readonly backendId: string) {
-      this.unsubscribeRemote = coordinator.subscribe(listKeyOf(backendId), announce);
-      void this.tick(true);
-    }
-
-    private async tick(baseline = false): Promise<void> {
-      this.timer = null;
-      if (this.stopped) return;
-      const key = listKeyOf(this.backendId);
-      let holder = false;
-      try {
-        holder = await withDeadline(coordinator.acquire(key, options.listIntervalMs * 2 + 1000), Math.max(options.listIntervalMs, 1000));
-      } catch {
-        holder = true; // Redis unreachable: list for this replica's own subscribers (see heartbeat)
-      }
-      if (holder) {
-        try {
-          const result = await options.service.listBatches({ backendId: this.backendId, first: 100 });
-          options.onPoll?.('list', this.backendId);
-          if (result.errors.length > 0) throw result.errors[0];
-          this.failures = 0;
-          const next = new Map<string, string>();
-          for (const batch of result.items) {
-            const print = fingerprint(batch);
-            next.set(batchKey(batch), print);
-            if (!baseline && this.previous.get(batchKey(batch)) !== print) {
-              const event: LiveEvent = { batch, terminal: isTerminal(batch.state), error: null };
-              announce(event);
-              void coordinator.publish(key, event).catch(() => undefined);
-            }
-          }
-          this.previous = next;
-        } catch {
-          this.failures += 1;
-        }
-      }
-      if (this.stopped) return;
-      const delay = this.failures > 0 ? Math.min(options.maxIntervalMs, options.listIntervalMs * 2 ** Math.min(this.failures, 16)) : options.listIntervalMs;
-      this.timer = setTimeout(() => void this.tick(), delay);
-      this.timer.unref();
-    }
-
-    stop(): void {
-      this.stopped = true;
-      if (this.timer) clearTimeout(this.timer);
-      this.unsubscribeRemote();
-      void coordinator.release(listKeyOf(this.backendId)).catch(() => undefined);
-    }
-  }
-
   /** First subscribers of a batch share one snapshot read (the service coalesces identical reads). */
   async function pollerFor(backendId: string, nativeId: string): Promise<BatchPoller | LiveEvent> {
     const key = `${backendId}\u0000${nativeId}`;
@@ -440,7 +360,7 @@ export function createHub(options: HubOptions): LiveHub {
       for (const id of backendIds) {
         let poller = listPollers.get(id);
         if (!poller) {
-          poller = new ListPoller(id);
+          poller = new ListPoller(id, { coordinator, service: options.service, announce, listIntervalMs: options.listIntervalMs, maxIntervalMs: options.maxIntervalMs, onPoll: options.onPoll });
           listPollers.set(id, poller);
         }
         poller.subscribers += 1;
