@@ -22,6 +22,21 @@ export function partialErrorsPlugin(format: (error: Error) => unknown): ApolloSe
   };
 }
 
+/** Most distinct operation names kept as metric labels; later ones count as "other". */
+const MAX_OPERATION_LABELS = 200;
+const operationLabels = new Set<string>();
+
+/**
+ * Operation names come from clients: each new one would be a new time series for ever. Well-formed
+ * names are kept up to a cap, anything else is "other", so no client can grow /metrics without bound.
+ */
+export function operationLabel(name: string): string {
+  if (operationLabels.has(name)) return name;
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name) || operationLabels.size >= MAX_OPERATION_LABELS) return 'other';
+  operationLabels.add(name);
+  return name;
+}
+
 /** One log line and one metric sample per operation: name, type, duration, request id, error codes. */
 export function observabilityPlugin(logger: Logger, metrics: GatewayMetrics): ApolloServerPlugin<GraphQLContext & BaseContext> {
   return {
@@ -34,8 +49,9 @@ export function observabilityPlugin(logger: Logger, metrics: GatewayMetrics): Ap
           const type = operation?.operation ?? 'unknown';
           const singleErrors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
           const codes = [...(errors ?? []), ...singleErrors].map((error) => String(error.extensions?.['code'] ?? 'UNKNOWN'));
-          metrics.requests.inc({ operation: name, type, outcome: codes.length > 0 ? 'error' : 'ok' });
-          metrics.requestDuration.observe({ operation: name, type }, seconds);
+          const label = operationLabel(name);
+          metrics.requests.inc({ operation: label, type, outcome: codes.length > 0 ? 'error' : 'ok' });
+          metrics.requestDuration.observe({ operation: label, type }, seconds);
           logger.info(
             { requestId: context.requestId ?? contextValue.requestId, operation: name, type, durationMs: Math.round(seconds * 10000) / 10, errors: codes.length ? codes : undefined },
             'graphql request',
