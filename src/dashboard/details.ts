@@ -99,7 +99,7 @@ export function createDetailPanel(panel: HTMLElement, options: DetailPanelOption
       h(
         'header',
         { class: 'panel-head' },
-        h('h2', { id: 'detail-title', tabindex: -1 }, title),
+        h('h2', { id: 'detail-title', tabindex: -1, 'data-focus-key': 'title' }, title),
         h('span', { class: 'badge', 'data-state': batch.state }, stateLabel(batch.state)),
         closeButton(),
       ),
