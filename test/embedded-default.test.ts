@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql } from './utils/gateway.js';
+import { waitForUrlLine } from './utils/gateway-process.js';
 
 const require = createRequire(import.meta.url);
 
@@ -23,18 +24,7 @@ describe('the embedded default', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     exit = new Promise((resolveExit) => child.once('exit', (code) => resolveExit(code)));
-    url = await new Promise<string>((resolveUrl, reject) => {
-      let output = '';
-      const timer = setTimeout(() => reject(new Error(`no URL line within 30 s: ${output}`)), 30_000);
-      child.stdout!.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /(http:\/\/127\.0\.0\.1:\d+\/graphql)/.exec(output);
-        if (match) {
-          clearTimeout(timer);
-          resolveUrl(match[1]!);
-        }
-      });
-    });
+    url = await waitForUrlLine(child, { timeoutMs: 30_000 });
   });
   afterAll(async () => {
     if (child.exitCode === null) child.kill('SIGKILL');

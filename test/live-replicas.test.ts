@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import type { SlvEmulatorHandle } from '../src/backends/slv/index.js';
 import { LIVE_BACKEND, PROGRESS, batchPolls, openClient, record, scriptBatch, sleep, startLiveEmulator, waitUntil } from './utils/live.js';
+import { waitForUrlLine } from './utils/gateway-process.js';
 import { startRedis, type RedisServer } from './utils/redis.js';
 
 const INTERVAL_MS = 200;
@@ -62,20 +63,7 @@ async function startReplica(keyPrefix: string): Promise<Replica> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const replica = { child, exited, wsUrl: '' };
   replicas.push(replica);
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`replica did not start: ${output}`)), 20_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += String(chunk);
-      const match = /(http:\/\/127\.0\.0\.1:\d+\/graphql)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += String(chunk)));
-    child.once('exit', (code) => reject(new Error(`replica exited with ${code}: ${output}`)));
-  });
+  const url = await waitForUrlLine(child, { timeoutMs: 20_000 });
   return Object.assign(replica, { wsUrl: url.replace(/^http/, 'ws') });
 }
 

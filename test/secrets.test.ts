@@ -11,7 +11,6 @@ import {
   KINDS,
   launchGateway,
   openWsClient,
-  postGraphQL,
   startEmulatorSet,
   startSample,
   subscribe,

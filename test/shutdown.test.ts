@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { waitForUrlLine } from './utils/gateway-process.js';
 import { eventually, openWsClient, postGraphQL, startEmulatorSet, startSample, subscribe, type EmulatorSet } from './utils/federation.js';
 
 /**
@@ -51,16 +52,7 @@ async function startProcess(name: string, options: { embedded?: boolean } = {}):
   });
   children.add(child);
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const url = await new Promise<string>((resolve, reject) => {
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += String(chunk);
-      const match = /(http:\/\/127\.0\.0\.1:\d+\/graphql)/.exec(output);
-      if (match) resolve(match[1]!);
-    });
-    child.stderr!.resume();
-    void exited.then(({ code }) => reject(new Error(`gateway exited with ${code} before it was ready: ${output}`)));
-  });
+  const url = await waitForUrlLine(child);
   return { child, url, exited };
 }
 

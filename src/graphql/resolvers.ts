@@ -1,6 +1,5 @@
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
-import type { BatchBackend } from '../core/backend.js';
-import { ErrorCode, GatewayError, toGatewayError } from '../core/errors.js';
+import { ErrorCode, GatewayError } from '../core/errors.js';
 import { decodeBatchId, encodeBatchId, tryDecodeBatchId } from '../core/ids.js';
 import { batchSteps, isTerminal, type BackendKind, type Batch } from '../core/model.js';
 import type { BackendKind as GraphQLBackendKind, Resolvers } from '../generated/graphql.js';
@@ -159,8 +158,3 @@ export const resolvers: Resolvers = {
     terminal: (event) => event.terminal || isTerminal(event.batch.state),
   },
 };
-
-/** Backends as GraphQL sees them (for tests and the node resolver). */
-export const graphqlKindOf = (backend: BatchBackend): GraphQLBackendKind => GRAPHQL_KIND[backend.kind];
-
-export { toGatewayError };

@@ -20,6 +20,31 @@ export interface GatewayProcessOptions {
   startTimeoutMs?: number;
 }
 
+/**
+ * Resolves with the `http://127.0.0.1:PORT/graphql` of the line a gateway process prints once it
+ * accepts connections; rejects when it exits first or prints none within `timeoutMs`, with what it
+ * wrote so far. Both pipes stay drained, so a chatty gateway never blocks on a full buffer.
+ */
+export function waitForUrlLine(child: ChildProcess, options: { timeoutMs?: number } = {}): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`the gateway printed no URL line in time:\n${output}`)), options.timeoutMs ?? 30_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /(http:\/\/127\.0\.0\.1:\d+\/graphql)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1] as string);
+      }
+    });
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the gateway exited with ${code} before it was ready:\n${output}`));
+    });
+  });
+}
+
 /** Starts a gateway process on a free port and resolves once it prints its URL line. */
 export async function startGatewayProcess(options: GatewayProcessOptions = {}): Promise<GatewayProcess> {
   const folder = mkdtempSync(join(tmpdir(), 'batchgate-process-'));
@@ -40,24 +65,7 @@ export async function startGatewayProcess(options: GatewayProcessOptions = {}): 
     rmSync(folder, { recursive: true, force: true });
   };
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let output = '';
-      const timer = setTimeout(() => reject(new Error(`the gateway printed no URL line in time:\n${output}`)), options.startTimeoutMs ?? 30_000);
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /(http:\/\/127\.0\.0\.1:\d+\/graphql)/.exec(output);
-        if (match) {
-          clearTimeout(timer);
-          resolve(match[1] as string);
-        }
-      };
-      child.stdout?.on('data', onData);
-      child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`the gateway exited with ${code} before it was ready:\n${output}`));
-      });
-    });
+    const url = await waitForUrlLine(child, { timeoutMs: options.startTimeoutMs ?? 30_000 });
     // Keep draining the pipes so a chatty gateway never blocks on a full buffer.
     child.stdout?.resume();
     child.stderr?.resume();
