@@ -9,9 +9,9 @@
  * Exits 1 when anything unexpected happened.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -21,8 +21,18 @@ import type { BackendKind } from '../src/core/model.js';
 import type { EmulatorHandle } from '../src/core/module.js';
 import type { Fault } from '../src/lib/emulator-http.js';
 
-const { values } = parseArgs({ options: { minutes: { type: 'string', default: '5' }, clients: { type: 'string', default: '40' } } });
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '5' },
+    clients: { type: 'string', default: '40' },
+    // Minutes (comma-separated) at which the gateway writes a V8 heap snapshot into this folder.
+    'heap-snapshots': { type: 'string' },
+    'snapshot-dir': { type: 'string', default: 'bench/.heap' },
+  },
+});
 const minutes = Number(values.minutes);
+const snapshotMinutes = values['heap-snapshots']?.split(',').map(Number) ?? [];
+const snapshotDir = resolve(values['snapshot-dir']);
 const clientCount = Number(values.clients);
 const started = Date.now();
 const deadline = started + minutes * 60_000;
@@ -51,7 +61,9 @@ writeFileSync(
     backends: [...emulators].map(([kind, emulator]) => ({ id: kind, kind, ...emulator.connection })),
   }),
 );
-const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', configFile], {
+if (snapshotMinutes.length > 0) mkdirSync(snapshotDir, { recursive: true });
+const snapshotFlags = snapshotMinutes.length > 0 ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`] : [];
+const child = spawn(process.execPath, [...snapshotFlags, '--import', 'tsx', 'src/main.ts', '--config', configFile], {
   env: { ...process.env, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production' },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
@@ -220,8 +232,18 @@ async function memorySampler(): Promise<void> {
   }
 }
 
+async function heapSnapshots(): Promise<void> {
+  for (const at of snapshotMinutes) {
+    const wait = started + at * 60_000 - Date.now();
+    if (wait > 0) await sleep(wait);
+    process.stdout.write(`soak ${Math.round((Date.now() - started) / 1000)}s heap snapshot requested (${snapshotDir})\n`);
+    child.kill('SIGUSR2');
+  }
+}
+
 try {
   await Promise.all([
+    heapSnapshots(),
     ...Array.from({ length: 6 }, () => httpWorker()),
     ...Array.from({ length: clientCount }, () => subscriptionWorker()),
     faultInjector(),

@@ -41,6 +41,24 @@ describe('Redis coordinator', () => {
     expect(await a.acquire('k', 100)).toBe(false);
   });
 
+  it('grants a poll turn only to the lease holder, at most once per spacing, checked in Redis', async () => {
+    const [a, b] = replicas();
+    expect(await a.acquire('k', 5_000)).toBe(true);
+    expect(await a.claimPoll('k', 300)).toBe('poll');
+    // A second poll within the spacing waits for the rest of it.
+    const wait = await a.claimPoll('k', 300);
+    expect(typeof wait === 'number' && wait > 0 && wait <= 300).toBe(true);
+    // Not the holder: no turn, whatever its own clock says.
+    expect(await b.claimPoll('k', 300)).toBe('not-holder');
+    await waitUntil('the spacing ran out', async () => (await a.claimPoll('k', 300)) === 'poll');
+
+    // A holder that stalled past its lease finds it taken, and may not poll next to the new holder.
+    expect(await a.acquire('s', 100)).toBe(true);
+    await waitUntil('b took the expired lease', () => b.acquire('s', 5_000));
+    expect(await a.claimPoll('s', 300)).toBe('not-holder');
+    expect(await b.claimPoll('s', 300)).toBe('poll');
+  });
+
   it("delivers other replicas' events with dates revived, and never a replica's own", async () => {
     const [a, b] = replicas();
     const atA: LiveEvent[] = [];

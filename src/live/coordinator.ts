@@ -13,6 +13,15 @@ export interface Coordinator {
   readonly alone?: boolean;
   /** Takes or renews the lease on `key` for `ttlMs`; true while this replica holds it. */
   acquire(key: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Asked by the lease holder right before each upstream poll, and checked where the lease lives:
+   * `'poll'` when this replica still holds the lease and nobody polled `key` within `spacingMs`;
+   * `'not-holder'` when the lease has passed to another replica (whatever this replica's clock
+   * says); a number of milliseconds to wait when another poll was that recent. This is the fencing
+   * that keeps a replica whose event loop stalled past its lease from polling next to the new holder.
+   * Absent: every poll goes ahead (one process).
+   */
+  claimPoll?(key: string, spacingMs: number): Promise<'poll' | 'not-holder' | number>;
   /** Gives the lease up (the batch ended, or nobody here watches it any more). */
   release(key: string): Promise<void>;
   /** Sends an event to the other replicas' subscribers of `key` (local ones are served directly). */

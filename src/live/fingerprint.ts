@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { sourceDigest } from '../core/source-digest.js';
 import type { Batch } from '../core/model.js';
 
 const prints = new WeakMap<Batch, string>();
@@ -6,11 +7,15 @@ const prints = new WeakMap<Batch, string>();
 /**
  * What a client could see of a batch, as a short digest: computed once per batch object (the same
  * object passes through poller, announcer and relays), and small enough to remember for many batches.
+ * Executions mapped from one upstream body (see `deriveSource`) count by that body's digest: for a
+ * batch with thousands of results, serialising them again was most of the cost of every poll.
  */
 export function fingerprint(batch: Batch): string {
   let print = prints.get(batch);
   if (print === undefined) {
-    print = createHash('sha1').update(JSON.stringify(batch)).digest('base64');
+    const executions = sourceDigest(batch.executions);
+    const text = executions === undefined ? JSON.stringify(batch) : JSON.stringify({ ...batch, executions });
+    print = createHash('sha1').update(text).digest('base64');
     prints.set(batch, print);
   }
   return print;

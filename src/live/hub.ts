@@ -243,6 +243,7 @@ export function createHub(options: HubOptions): LiveHub {
       const startedAt = Date.now();
       this.polling = true;
       try {
+        if (!(await this.claimTurn())) return;
         const batch = await options.service.getBatch(this.backendId, this.nativeId, { fresh: true });
         options.onPoll?.('batch', this.key);
         this.failures = 0;
@@ -273,6 +274,32 @@ export function createHub(options: HubOptions): LiveHub {
         this.polling = false;
       }
       this.schedulePoll(this.nextDelay(), { dueAt, startedAt });
+    }
+
+    /**
+     * Redis mode: the lease must still be ours where it lives, and no replica may have polled the
+     * batch within three quarters of an interval. Our clock alone cannot tell after a stall: the
+     * lease may have passed to a replica that has polled meanwhile. A refused turn schedules what
+     * comes next itself and answers false. Redis unreachable: poll anyway (see `heartbeat`).
+     */
+    private async claimTurn(): Promise<boolean> {
+      if (coordinator.alone || !coordinator.claimPoll) return true;
+      let turn: 'poll' | 'not-holder' | number;
+      try {
+        turn = await withDeadline(coordinator.claimPoll(this.leaseKey, options.intervalMs * 0.75), Math.max(leaseTtlMs, 1000));
+      } catch {
+        return true;
+      }
+      if (this.stopped || turn === 'poll') return !this.stopped;
+      if (turn === 'not-holder') {
+        // The next heartbeat learns who holds the batch, and restarts our polls if it is us again.
+        this.holder = false;
+        return false;
+      }
+      this.pollTimer = setTimeout(() => void this.poll(), turn);
+      this.pollTimer.unref();
+      this.dueAt = Date.now() + turn;
+      return false;
     }
 
     private nextDelay(): number {

@@ -24,6 +24,7 @@ export interface RedisCoordinatorOptions {
 
 export interface RedisCoordinator extends Coordinator {
   readonly ownerId: string;
+  claimPoll(key: string, spacingMs: number): Promise<'poll' | 'not-holder' | number>;
 }
 
 /*
@@ -43,6 +44,16 @@ const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
+/**
+ * A poll turn: only for the lease's owner (KEYS[1]), and only if no poll of the batch was claimed
+ * within ARGV[2] ms (KEYS[2]). Returns -1 when the caller is not the owner, 0 to poll, else the
+ * milliseconds until the previous turn runs out.
+ */
+const CLAIM_POLL = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end
+return math.max(1, redis.call('PTTL', KEYS[2]))`;
+
 /** What travels on a channel: who sent it (to skip our own echo) and the event. */
 interface Envelope {
   from: string;
@@ -60,6 +71,7 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): RedisC
   const ownerId = options.ownerId ?? `${hostname()}:${process.pid}:${randomBytes(6).toString('hex')}`;
   const leaseKey = (key: string) => `${prefix}lease:${readable(key)}`;
   const channelOf = (key: string) => `${prefix}live:${readable(key)}`;
+  const turnKey = (key: string) => `${prefix}turn:${readable(key)}`;
   const handlers = new Map<string, Set<(event: LiveEvent) => void>>();
   let disposed = false;
 
@@ -84,6 +96,11 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): RedisC
       if (disposed) return false;
       const result = await redis.eval(ACQUIRE, 1, leaseKey(key), ownerId, String(Math.max(1, Math.round(ttlMs))));
       return result === 1;
+    },
+    async claimPoll(key, spacingMs) {
+      if (disposed) return 'not-holder';
+      const result = Number(await redis.eval(CLAIM_POLL, 2, leaseKey(key), turnKey(key), ownerId, String(Math.max(1, Math.round(spacingMs)))));
+      return result < 0 ? 'not-holder' : result === 0 ? 'poll' : result;
     },
     async release(key) {
       await redis.eval(RELEASE, 1, leaseKey(key), ownerId);

@@ -3,6 +3,7 @@ import { HTTPError } from 'got';
 import type { z } from 'zod';
 import type { ArtifactStream, BackendContext } from '../../core/backend.js';
 import { ErrorCode, GatewayError, isGatewayError } from '../../core/errors.js';
+import { recordSource } from '../../core/source-digest.js';
 import { createHttpClient, translateHttpError } from '../../lib/http-client.js';
 import { createTokenSession, type TokenSession } from './token-session.js';
 import { errorBodySchema, tokenResponseSchema } from './wire.js';
@@ -170,7 +171,8 @@ function parseBody<S extends z.ZodType>(text: string, schema: S, backend: string
   if (!parsed.success) {
     throw new GatewayError(ErrorCode.BACKEND_ERROR, `Backend "${backend}" answered with an unexpected body`, { backend, cause: parsed.error });
   }
-  return parsed.data;
+  // Lets a change digest of what is mapped from this body hash the body instead (see core/source-digest).
+  return recordSource(parsed.data, text);
 }
 
 function statusOf(error: unknown): number | null {

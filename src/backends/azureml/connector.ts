@@ -3,6 +3,7 @@ import { isTerminal } from '../../core/model.js';
 import type { BackendContext, BatchBackend, BatchPage, ListQuery } from '../../core/backend.js';
 import { ErrorCode, GatewayError, isGatewayError } from '../../core/errors.js';
 import type { BackendConfigBase } from '../../core/module.js';
+import { deriveSource } from '../../core/source-digest.js';
 import { publicUrl } from '../../lib/http-client.js';
 import { createAzureMlClient } from './client.js';
 import { formatNativeId, mapBatch, mapState, parseNativeId, type AzureMlBatchRef, type ObservedTimes } from './map.js';
@@ -93,7 +94,10 @@ export function createAzureMlConnector(config: AzureMlConfig, context: BackendCo
       searchParams: { showPartialResults: true },
       signal,
     });
-    return mapBatch(backendId, ref, result, observe(formatNativeId(ref), mapState(result.state)));
+    const batch = mapBatch(backendId, ref, result, observe(formatNativeId(ref), mapState(result.state)));
+    // Executions are mapped from the body alone: they change only when it does.
+    deriveSource(batch.executions, result);
+    return batch;
   }
 
   /** Every execution id upstream, in a stable order (service, version, id): ML Server gives no dates. */

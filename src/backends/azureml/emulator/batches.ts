@@ -76,7 +76,9 @@ export function createBatchStore(): BatchStore {
   };
 
   const work = (execution: Execution): void => {
-    for (const [index, item] of execution.items.entries()) {
+    // Everything before the committed prefix is done: only the tail can be working.
+    for (let index = execution.committed; index < execution.items.length; index += 1) {
+      const item = execution.items[index]!;
       if (item.status !== 'working') continue;
       item.remaining -= 1;
       if (item.remaining <= 0) {
@@ -94,15 +96,20 @@ export function createBatchStore(): BatchStore {
   };
 
   const fillSlots = (execution: Execution): void => {
-    // Working records and finished-but-uncommitted ones both hold a slot.
-    const busy = () => execution.items.filter((item, index) => item.status === 'working' || (item.status === 'done' && index >= execution.committed)).length;
-    for (const [index, item] of execution.items.entries()) {
-      if (busy() >= execution.parallelCount) break;
+    // Working records and finished-but-uncommitted ones both hold a slot; all of them lie past the
+    // committed prefix, so one pass over the tail counts and fills (ticks stay linear in the tail).
+    let busy = 0;
+    for (let index = execution.committed; index < execution.items.length; index += 1) {
+      if (execution.items[index]!.status !== 'waiting') busy += 1;
+    }
+    for (let index = execution.committed; index < execution.items.length && busy < execution.parallelCount; index += 1) {
+      const item = execution.items[index]!;
       if (item.status !== 'waiting') continue;
       item.status = 'working';
       item.remaining = Math.max(1, execution.service.ticks(index));
+      busy += 1;
     }
-    execution.peakInProgress = Math.max(execution.peakInProgress, busy());
+    execution.peakInProgress = Math.max(execution.peakInProgress, busy);
   };
 
   return {

@@ -158,7 +158,10 @@ function routeService(method: string, rest: string[], url: URL, body: Buffer, re
   if (rest.length === 2 && method === 'GET') {
     // The swagger spells it showPartialResults, the Python SDK showPartialResult.
     const partial = ['showPartialResults', 'showPartialResult'].some((name) => url.searchParams.get(name)?.toLowerCase() === 'true');
-    return sendJson(res, 200, describeExecution(execution, partial));
+    const text = executionText(execution, partial);
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+    return;
   }
   if (rest.length === 2 && method === 'DELETE') {
     batches.delete(service, execution.id);
@@ -193,6 +196,20 @@ function describeService(service: EmulatedService): Record<string, unknown> {
     versionPublishedBy: 'admin',
     myPermissionOnService: 'read/write',
   };
+}
+
+/**
+ * An execution's answer only changes when its state or committed count does: pollers asking for a
+ * large batch many times a second get the same text, serialised once.
+ */
+const executionTexts = new WeakMap<Execution, { key: string; text: string }>();
+function executionText(execution: Execution, partial: boolean): string {
+  const key = `${execution.state}/${execution.committed}/${partial || isFinished(execution)}`;
+  const cached = executionTexts.get(execution);
+  if (cached?.key === key) return cached.text;
+  const text = JSON.stringify(describeExecution(execution, partial));
+  executionTexts.set(execution, { key, text });
+  return text;
 }
 
 function describeExecution(execution: Execution, partial: boolean): Record<string, unknown> {
