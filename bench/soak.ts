@@ -81,6 +81,14 @@ const wsUrl = url.replace(/^http/, 'ws');
 
 // --- load ------------------------------------------------------------------------------------------
 const EXPECTED_UNDER_FAULT = new Set(['BACKEND_UNAVAILABLE', 'BACKEND_TIMEOUT', 'BACKEND_UNAUTHORIZED', 'BACKEND_ERROR', 'BATCH_NOT_FOUND']);
+/**
+ * Batches this soak started and has not cancelled yet, oldest first. Beyond `WORKING_SET` the oldest
+ * is cancelled (ML Server and Amazon ML then delete it upstream), as a team's old batches get
+ * cleaned up: the load is the same in the last minute as in the first, so memory that keeps
+ * growing is the gateway's doing, not more work. (Until 2026-11-23 the soak kept every batch, and
+ * upstream lists grew to 11,000 batches in 30 minutes.)
+ */
+const WORKING_SET = 120;
 const batchIds: string[] = [];
 
 async function graphql(query: string, variables?: Record<string, unknown>): Promise<any> {
@@ -106,6 +114,8 @@ const inputs: Record<BackendKind, Record<string, unknown>> = {
   awsml: { awsMl: { mlModelId: 'ml-sample-model', dataSourceId: 'ds-sample', outputUri: 's3://soak/out/' } },
 };
 
+const CANCEL = 'mutation ($id: ID!) { cancelBatch(id: $id) { batch { state } } }';
+
 async function httpWorker(): Promise<void> {
   while (Date.now() < deadline) {
     const roll = Math.random();
@@ -114,9 +124,12 @@ async function httpWorker(): Promise<void> {
       const data = await graphql('mutation ($input: StartBatchInput!) { startBatch(input: $input) { batch { id } } }', { input: { backend: kind, ...inputs[kind] } });
       counts.mutations += 1;
       if (data?.startBatch) batchIds.push(data.startBatch.batch.id);
-      if (batchIds.length > 200) batchIds.splice(0, 50);
+      if (batchIds.length > WORKING_SET) {
+        await graphql(CANCEL, { id: batchIds.shift() });
+        counts.mutations += 1;
+      }
     } else if (roll < 0.07 && batchIds.length > 0) {
-      await graphql('mutation ($id: ID!) { cancelBatch(id: $id) { batch { state } } }', { id: pick(batchIds) });
+      await graphql(CANCEL, { id: pick(batchIds) });
       counts.mutations += 1;
     } else if (roll < 0.4) {
       await graphql('{ batches(first: 20) { edges { node { id state progress { percent } } } pageInfo { hasNextPage } } }');
@@ -216,18 +229,24 @@ async function faultInjector(): Promise<void> {
 }
 
 // --- memory ----------------------------------------------------------------------------------------
-const samples: Array<{ atS: number; rssMiB: number; heapMiB: number }> = [];
+const samples: Array<{ atS: number; rssMiB: number; heapMiB: number; heapTotalMiB: number; externalMiB: number }> = [];
 async function sampleMemory(): Promise<void> {
   const text = await (await fetch(`${origin}/metrics`)).text();
   const read = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
-  samples.push({ atS: Math.round((Date.now() - started) / 1000), rssMiB: round(read('batchgate_process_resident_memory_bytes')), heapMiB: round(read('batchgate_nodejs_heap_size_used_bytes')) });
+  samples.push({
+    atS: Math.round((Date.now() - started) / 1000),
+    rssMiB: round(read('batchgate_process_resident_memory_bytes')),
+    heapMiB: round(read('batchgate_nodejs_heap_size_used_bytes')),
+    heapTotalMiB: round(read('batchgate_nodejs_heap_size_total_bytes')),
+    externalMiB: round(read('batchgate_nodejs_external_memory_bytes')),
+  });
 }
 const round = (value: number) => Math.round(value * 10) / 10;
 async function memorySampler(): Promise<void> {
   while (Date.now() < deadline) {
     await sampleMemory().catch((error: unknown) => noteUnexpected(`metrics failed: ${String(error)}`));
     const last = samples.at(-1);
-    if (last) process.stdout.write(`soak ${last.atS}s rss=${last.rssMiB}MiB heap=${last.heapMiB}MiB queries=${counts.queries} subscriptions=${counts.subscriptions} unexpected=${unexpected.length}\n`);
+    if (last) process.stdout.write(`soak ${last.atS}s rss=${last.rssMiB}MiB heap=${last.heapMiB}/${last.heapTotalMiB}MiB external=${last.externalMiB}MiB queries=${counts.queries} subscriptions=${counts.subscriptions} unexpected=${unexpected.length}\n`);
     await sleep(15_000);
   }
 }
@@ -257,15 +276,26 @@ try {
   const exitCode = await new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   for (const emulator of emulators.values()) await emulator.close();
   rmSync(folder, { recursive: true, force: true });
-  // Growth is measured from the first sample after warm-up (one minute, or a fifth of a short run).
-  const warm = samples.find((sample) => sample.atS >= Math.min(60, (minutes * 60) / 5)) ?? samples[0]!;
+  // Growth is measured from the first sample after warm-up: a tenth of the run, at least one minute
+  // (or a fifth of a run shorter than five), while V8 sizes its heap to the load.
+  const warmupS = minutes >= 5 ? Math.max(60, minutes * 6) : (minutes * 60) / 5;
+  const warm = samples.find((sample) => sample.atS >= warmupS) ?? samples[0]!;
   const last = samples.at(-1)!;
   const summary = {
     minutes,
     subscriberClients: clientCount,
     ...counts,
     unexpectedErrors: unexpected.length,
-    rssMiB: { afterWarmup: warm.rssMiB, end: last.rssMiB, max: Math.max(...samples.map((sample) => sample.rssMiB)), growth: round(last.rssMiB - warm.rssMiB) },
+    rssMiB: {
+      afterWarmup: warm.rssMiB,
+      warmupS: warm.atS,
+      end: last.rssMiB,
+      max: Math.max(...samples.map((sample) => sample.rssMiB)),
+      growth: round(last.rssMiB - warm.rssMiB),
+      growthPct: round(((last.rssMiB - warm.rssMiB) / warm.rssMiB) * 100),
+      // One sample every five minutes, to tell a steady climb from a step.
+      series: samples.filter((sample, index) => index === samples.length - 1 || sample.atS % 300 < 15).map((sample) => `${sample.atS}s ${sample.rssMiB}`),
+    },
     heapMiB: { afterWarmup: warm.heapMiB, end: last.heapMiB, growth: round(last.heapMiB - warm.heapMiB) },
     gatewayExitCode: exitCode,
   };
