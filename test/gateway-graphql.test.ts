@@ -181,4 +181,15 @@ describe('the gateway over GraphQL (in-memory backends)', () => {
     expect(metrics).toMatch(/batchgate_graphql_requests_total\{operation="Named",type="query",outcome="ok"\} 1/);
     expect(metrics).toContain('batchgate_active_subscriptions 0');
   });
+
+  it('answers unknown paths with a JSON 404 carrying a code', async () => {
+    const { gateway } = await start();
+    const base = gateway.url.replace('/graphql', '');
+    for (const path of ['/nope', '/playground/missing.js', '/artifacts']) {
+      const response = await fetch(`${base}${path}`);
+      expect(response.status, path).toBe(404);
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(((await response.json()) as any).errors[0].extensions.code).toBe('NOT_FOUND');
+    }
+  });
 });

@@ -11,6 +11,8 @@ export const ErrorCode = {
   BACKEND_UNAUTHORIZED: 'BACKEND_UNAUTHORIZED',
   BACKEND_ERROR: 'BACKEND_ERROR',
   UNSUPPORTED: 'UNSUPPORTED',
+  /** An HTTP path the gateway does not serve (not a GraphQL error: only in HTTP answers). */
+  NOT_FOUND: 'NOT_FOUND',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

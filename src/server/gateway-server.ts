@@ -163,7 +163,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   });
   app.get('/playground/:file', (req, res) => {
     const asset = playgroundAsset(String(req.params['file']));
-    if (!asset) return void res.status(404).end();
+    if (!asset) return void res.status(404).json({ errors: [{ message: 'No such playground file', extensions: { code: ErrorCode.NOT_FOUND } }] });
     res.setHeader('content-type', asset.type);
     res.setHeader('cache-control', 'public, max-age=3600');
     res.end(asset.body);
@@ -215,6 +215,11 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
         createContext({ service, hub, origin: originOf(req.headers.host, config), requestId: String(res.locals['requestId']) }),
     }),
   );
+
+  // Unknown paths answer like every other error here: JSON with a code, not Express's HTML page.
+  app.use((req, res) => {
+    res.status(404).json({ errors: [{ message: `Nothing is served at ${req.method} ${req.path.slice(0, 200)}`, extensions: { code: ErrorCode.NOT_FOUND } }] });
+  });
 
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     // Body-parser errors (too large, bad JSON) and anything else thrown in a route.
