@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LiveEvent } from '../src/live/events.js';
 import { createRedisCoordinator, type RedisCoordinator } from '../src/live/redis-coordinator.js';
+import { deriveSource, recordSource } from '../src/core/source-digest.js';
+import { fingerprint } from '../src/live/fingerprint.js';
 import { sampleBatch } from './store-suite.js';
 import { sleep, waitUntil } from './utils/live.js';
 import { startRedis, type RedisServer } from './utils/redis.js';
@@ -23,7 +25,11 @@ function replicas(): [RedisCoordinator, RedisCoordinator] {
 describe('Redis coordinator', () => {
   it('grants a lease to one replica at a time and lets only the owner renew or release it', async () => {
     const [a, b] = replicas();
-    expect(await Promise.all([a.acquire('k', 5_000), b.acquire('k', 5_000)])).toEqual([true, false]);
+    // Asked at once, exactly one wins (which one depends on whose connection is ready first).
+    const both = await Promise.all([a.acquire('race', 5_000), b.acquire('race', 5_000)]);
+    expect(both.filter(Boolean)).toHaveLength(1);
+    expect(await a.acquire('k', 5_000)).toBe(true);
+    expect(await b.acquire('k', 5_000)).toBe(false);
     expect(await a.acquire('k', 5_000)).toBe(true);
     await b.release('k');
     expect(await b.acquire('k', 5_000)).toBe(false);
@@ -74,6 +80,17 @@ describe('Redis coordinator', () => {
     await waitUntil('b received the event', () => atB.length === 1);
     expect(atB[0]).toEqual(event);
     expect(atB[0]!.batch.createdAt).toBeInstanceOf(Date);
+
+    // The receiver takes the sender's change digest with the batch, even where it could not compute
+    // the same one itself (here the executions carry the digest of the body they were mapped from).
+    const mapped = sampleBatch('2');
+    recordSource(mapped, 'upstream body');
+    deriveSource(mapped.executions, mapped);
+    const digested: LiveEvent = { batch: mapped, terminal: false, error: null };
+    await a.publish('batch:1', digested);
+    await waitUntil('b received the second event', () => atB.length === 2);
+    expect(fingerprint(atB[1]!.batch)).toBe(fingerprint(mapped));
+    atB.pop();
 
     await b.publish('batch:1', { ...event, terminal: true });
     await waitUntil('a received the event', () => atA.length === 1);

@@ -20,3 +20,11 @@ export function fingerprint(batch: Batch): string {
   }
   return print;
 }
+
+/**
+ * Takes the digest another replica computed for the same batch, sent alongside it: a batch revived
+ * from JSON has lost the body digest of its executions and would otherwise be serialised whole.
+ */
+export function adoptFingerprint(batch: Batch, print: string): void {
+  prints.set(batch, print);
+}

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Batch } from '../core/model.js';
 import type { Coordinator } from './coordinator.js';
+import { adoptFingerprint, fingerprint } from './fingerprint.js';
 import type { LiveEvent } from './events.js';
 
 export interface RedisCoordinatorOptions {
@@ -54,10 +55,11 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
 if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end
 return math.max(1, redis.call('PTTL', KEYS[2]))`;
 
-/** What travels on a channel: who sent it (to skip our own echo) and the event. */
+/** What travels on a channel: who sent it (to skip our own echo), the event and its batch's digest. */
 interface Envelope {
   from: string;
   event: LiveEvent;
+  print?: string;
 }
 
 /**
@@ -86,6 +88,7 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): RedisC
     }
     if (envelope.from === ownerId || !envelope.event?.batch) return;
     const event = { ...envelope.event, batch: reviveDates(envelope.event.batch) };
+    if (typeof envelope.print === 'string') adoptFingerprint(event.batch, envelope.print);
     for (const listener of listeners) listener(event);
   };
   subscriber.on('message', onMessage);
@@ -107,7 +110,7 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): RedisC
     },
     async publish(key, event) {
       if (disposed) return;
-      const envelope: Envelope = { from: ownerId, event };
+      const envelope: Envelope = { from: ownerId, event, print: fingerprint(event.batch) };
       await redis.publish(channelOf(key), JSON.stringify(envelope));
     },
     subscribe(key, onEvent) {
