@@ -6,7 +6,7 @@
  * another. It reports the gateway's RSS and heap over time (from its own /metrics) and every
  * unexpected error: a 5xx, an error without a code, INTERNAL_SERVER_ERROR, a failed request, or a
  * socket closed by the server. Backend error codes while a fault is on are expected and only counted.
- * Exits 1 when anything unexpected happened.
+ * Exits 1 when anything unexpected happened, or RSS grew by 5 % or more (see `rssGrowth`).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +20,7 @@ import { backendModules } from '../src/backends/index.js';
 import type { BackendKind } from '../src/core/model.js';
 import type { EmulatorHandle } from '../src/core/module.js';
 import type { Fault } from '../src/lib/emulator-http.js';
+import { rssGrowth, type MemorySample } from './lib/soak-stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -229,7 +230,7 @@ async function faultInjector(): Promise<void> {
 }
 
 // --- memory ----------------------------------------------------------------------------------------
-const samples: Array<{ atS: number; rssMiB: number; heapMiB: number; heapTotalMiB: number; externalMiB: number }> = [];
+const samples: MemorySample[] = [];
 async function sampleMemory(): Promise<void> {
   const text = await (await fetch(`${origin}/metrics`)).text();
   const read = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
@@ -276,30 +277,20 @@ try {
   const exitCode = await new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   for (const emulator of emulators.values()) await emulator.close();
   rmSync(folder, { recursive: true, force: true });
-  // Growth is measured from the first sample after warm-up: a tenth of the run, at least one minute
-  // (or a fifth of a run shorter than five), while V8 sizes its heap to the load.
-  const warmupS = minutes >= 5 ? Math.max(60, minutes * 6) : (minutes * 60) / 5;
-  const warm = samples.find((sample) => sample.atS >= warmupS) ?? samples[0]!;
+  const growth = rssGrowth(samples, minutes);
+  const warm = samples.find((sample) => sample.atS >= growth.warmupS) ?? samples[0]!;
   const last = samples.at(-1)!;
   const summary = {
     minutes,
     subscriberClients: clientCount,
     ...counts,
     unexpectedErrors: unexpected.length,
-    rssMiB: {
-      afterWarmup: warm.rssMiB,
-      warmupS: warm.atS,
-      end: last.rssMiB,
-      max: Math.max(...samples.map((sample) => sample.rssMiB)),
-      growth: round(last.rssMiB - warm.rssMiB),
-      growthPct: round(((last.rssMiB - warm.rssMiB) / warm.rssMiB) * 100),
-      // One sample every five minutes, to tell a steady climb from a step.
-      series: samples.filter((sample, index) => index === samples.length - 1 || sample.atS % 300 < 15).map((sample) => `${sample.atS}s ${sample.rssMiB}`),
-    },
+    rssMiB: growth,
     heapMiB: { afterWarmup: warm.heapMiB, end: last.heapMiB, growth: round(last.heapMiB - warm.heapMiB) },
     gatewayExitCode: exitCode,
   };
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   if (unexpected.length > 0) process.stdout.write(`unexpected:\n${unexpected.filter(Boolean).join('\n')}\n`);
-  process.exitCode = unexpected.length > 0 || exitCode !== 0 ? 1 : 0;
+  process.stdout.write(`RSS growth ${growth.growthPct} % (goal < 5 %), unexpected errors ${unexpected.length} (goal 0), gateway exit ${exitCode}\n`);
+  process.exitCode = unexpected.length > 0 || exitCode !== 0 || growth.growthPct >= 5 ? 1 : 0;
 }
