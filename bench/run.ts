@@ -3,13 +3,13 @@
  * benchmark issue against its goal, side by side in one run. Emulator, gateways, peer gateway and
  * WebSocket clients each run in their own process; CPU of each is printed.
  *
- * Options: `--full` (longer windows, N = 100/1,000/10,000), `--profile DIR` (gateway under
+ * Options: `--full` (longer windows, N = 100/1,000/10,000), `--profile DIR` (gateway, and Redis replicas in DIR/replicas, under
  * `--cpu-prof`, summary printed), `--no-peer`, `--no-redis`. For small targeted runs while
  * working on one path: `--only http,live,naive,redis` (sections to run) and `--subscribers 10000`
  * (comma-separated N for the live section and Redis).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -91,9 +91,10 @@ async function main(): Promise<void> {
 
   // --- Redis replicas -------------------------------------------------------------------------
   if (values['no-redis'] || !sections.has('redis')) report.notMeasured('3 replicas + Redis', 'skipped (--no-redis or --only)');
-  else await redisReplicas(gatewayConfig, ids, emulator);
+  else await redisReplicas(gatewayConfig, ids, emulator, profileDir && join(profileDir, 'replicas'));
 
   if (profileDir) report.profile(summarizeProfiles(profileDir, 25));
+  if (profileDir && sections.has('redis') && existsSync(join(profileDir, 'replicas'))) report.profile(summarizeProfiles(join(profileDir, 'replicas'), 25));
   report.print();
 }
 
@@ -148,7 +149,13 @@ async function requestFigures(
   for (const helper of bare) await stopChild(helper.child);
 }
 
-async function redisReplicas(gatewayConfig: (extra?: Record<string, unknown>) => Record<string, unknown>, ids: string[], emulator: Awaited<ReturnType<typeof startEmulatorProcess>>): Promise<void> {
+async function redisReplicas(
+  gatewayConfig: (extra?: Record<string, unknown>) => Record<string, unknown>,
+  ids: string[],
+  emulator: Awaited<ReturnType<typeof startEmulatorProcess>>,
+  cpuProfileDir: string | undefined,
+): Promise<void> {
+  if (cpuProfileDir) mkdirSync(cpuProfileDir, { recursive: true });
   const port = await freePort();
   const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   cleanups.push(() => stopChild(redis));
@@ -156,7 +163,7 @@ async function redisReplicas(gatewayConfig: (extra?: Record<string, unknown>) =>
   const replicas: GatewayProcess[] = [];
   try {
     for (let i = 0; i < 3; i += 1) {
-      const replica = await startGatewayProcess({ config: gatewayConfig({ redis: { url: `redis://127.0.0.1:${port}`, keyPrefix: 'bench:' } }), label: `replica ${i + 1}` });
+      const replica = await startGatewayProcess({ config: gatewayConfig({ redis: { url: `redis://127.0.0.1:${port}`, keyPrefix: 'bench:' } }), cpuProfileDir, label: `replica ${i + 1}` });
       replicas.push(replica);
       cleanups.push(() => replica.stop());
     }
