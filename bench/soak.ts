@@ -64,7 +64,10 @@ writeFileSync(
 );
 if (snapshotMinutes.length > 0) mkdirSync(snapshotDir, { recursive: true });
 const snapshotFlags = snapshotMinutes.length > 0 ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`] : [];
-const child = spawn(process.execPath, [...snapshotFlags, '--import', 'tsx', 'src/main.ts', '--config', configFile], {
+// SOAK_GATEWAY_WRAPPER runs the gateway under a tool, e.g. `heaptrack` to find native allocations.
+const wrapper = process.env['SOAK_GATEWAY_WRAPPER']?.split(' ').filter(Boolean) ?? [];
+const gatewayArgs = [...snapshotFlags, '--import', 'tsx', 'src/main.ts', '--config', configFile];
+const child = spawn(wrapper[0] ?? process.execPath, wrapper.length > 0 ? [...wrapper.slice(1), process.execPath, ...gatewayArgs] : gatewayArgs, {
   env: { ...process.env, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production' },
   stdio: ['ignore', 'pipe', 'inherit'],
 });

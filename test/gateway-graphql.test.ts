@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode, GatewayError } from '../src/core/errors.js';
 import { encodeBatchId } from '../src/core/ids.js';
+import type { Batch } from '../src/core/model.js';
 import type { Gateway } from '../src/gateway.js';
 import { createSqliteStore } from '../src/store/sqlite-store.js';
 import { createMemoryBackend } from './utils/memory-backend.js';
@@ -140,6 +141,24 @@ describe('the gateway over GraphQL (in-memory backends)', () => {
     cleanups.push(() => second.close());
     const { body } = await gql(second.url, '{ batches(backend: "lamps") { edges { node { nativeId } } } }');
     expect(body.data.batches.edges.map((edge: any) => edge.node.nativeId)).toEqual(['n2', 'n1']);
+  });
+
+  it('writes a listed batch back to the store only when it changed', async () => {
+    const backend = createMemoryBackend('lamps', { capabilities: { list: false } });
+    const config = testConfig({ upstream: { cacheTtlMs: 0 } });
+    cleanups.push(() => config.cleanup());
+    const store = createSqliteStore(config.store.path);
+    const written: string[] = [];
+    const counting = { ...store, updateSnapshot: async (batch: Batch) => (written.push(batch.state), store.updateSnapshot(batch)) };
+    const gateway = await startTestGateway(config, { backends: [backend], store: counting });
+    cleanups.push(() => gateway.close());
+    await gql(gateway.url, 'mutation { startBatch(input: { backend: "lamps", slv: { commissionController: { controllerStrId: "c", flags: 1 } } }) { batch { nativeId } } }');
+    const list = async () => (await gql(gateway.url, '{ batches(backend: "lamps") { edges { node { state } } } }')).body.data.batches.edges[0].node.state;
+    for (let i = 0; i < 3; i += 1) expect(await list()).toBe('QUEUED');
+    expect(written).toEqual([]);
+    backend.put('n1', 'SUCCEEDED');
+    for (let i = 0; i < 3; i += 1) expect(await list()).toBe('SUCCEEDED');
+    expect(written).toEqual(['SUCCEEDED']);
   });
 
   it('answers UNSUPPORTED when the backend cannot cancel or rename', async () => {

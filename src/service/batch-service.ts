@@ -166,7 +166,9 @@ export class BatchService {
         if (cancelledOnly && record.snapshot) return record.snapshot;
         try {
           const batch = await this.getBatch(backend.id, record.nativeId);
-          void this.store.updateSnapshot(batch).catch(() => undefined);
+          // Only a changed batch is written back: listing is frequent, and rewriting every record's
+          // snapshot on every page was most of the store's writes.
+          if (!record.snapshot || JSON.stringify(record.snapshot) !== JSON.stringify(batch)) void this.store.updateSnapshot(batch).catch(() => undefined);
           return batch;
         } catch (error) {
           if (record.snapshot) return record.snapshot;
