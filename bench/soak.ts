@@ -29,6 +29,8 @@ const { values } = parseArgs({
     // Minutes (comma-separated) at which the gateway writes a V8 heap snapshot into this folder.
     'heap-snapshots': { type: 'string' },
     'snapshot-dir': { type: 'string', default: 'bench/.heap' },
+    // Keep the gateway's records in this Redis instead of SQLite (to tell the store's memory apart).
+    'redis-url': { type: 'string' },
   },
 });
 const minutes = Number(values.minutes);
@@ -56,6 +58,7 @@ writeFileSync(
   configFile,
   stringify({
     store: { path: join(folder, 'store') },
+    ...(values['redis-url'] ? { redis: { url: values['redis-url'], keyPrefix: `soak${process.pid}:` } } : {}),
     log: { level: 'warn' },
     polling: { intervalMs: 500, maxIntervalMs: 5000, listIntervalMs: 2000 },
     upstream: { timeoutMs: 1000, probeIntervalMs: 2000, halfOpenAfterMs: 1000 },
