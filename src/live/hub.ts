@@ -290,15 +290,14 @@ export function createHub(options: HubOptions): LiveHub {
       } catch {
         return true;
       }
-      if (this.stopped || turn === 'poll') return !this.stopped;
+      if (this.stopped) return false;
+      if (turn === 'poll') return true;
       if (turn === 'not-holder') {
         // The next heartbeat learns who holds the batch, and restarts our polls if it is us again.
         this.holder = false;
         return false;
       }
-      this.pollTimer = setTimeout(() => void this.poll(), turn);
-      this.pollTimer.unref();
-      this.dueAt = Date.now() + turn;
+      this.schedulePoll(turn);
       return false;
     }
 
@@ -331,7 +330,7 @@ export function createHub(options: HubOptions): LiveHub {
 
   /** First subscribers of a batch share one snapshot read (the service coalesces identical reads). */
   async function pollerFor(backendId: string, nativeId: string): Promise<BatchPoller | LiveEvent> {
-    const key = `${backendId}\u0000${nativeId}`;
+    const key = batchKey({ backendId, nativeId });
     const existing = pollers.get(key);
     if (existing?.last) return existing;
     const snapshot = await options.service.getBatch(backendId, nativeId);

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorHandle, EmulatorStartOptions } from '../../../core/module.js';
-import { sendJson, startEmulatorHttp, type EmulatorHttpServer } from '../../../lib/emulator-http.js';
+import { sendJson, sendJsonText, startEmulatorHttp, type EmulatorHttpServer } from '../../../lib/emulator-http.js';
 import { createTokenStore, type TokenStore } from './auth.js';
 import { createBatchStore, isFinished, type BatchStore, type Execution } from './batches.js';
 import { startDemo } from './demo.js';
@@ -158,10 +158,7 @@ function routeService(method: string, rest: string[], url: URL, body: Buffer, re
   if (rest.length === 2 && method === 'GET') {
     // The swagger spells it showPartialResults, the Python SDK showPartialResult.
     const partial = ['showPartialResults', 'showPartialResult'].some((name) => url.searchParams.get(name)?.toLowerCase() === 'true');
-    const text = executionText(execution, partial);
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-    res.end(text);
-    return;
+    return sendJsonText(res, 200, executionText(execution, partial));
   }
   if (rest.length === 2 && method === 'DELETE') {
     batches.delete(service, execution.id);
