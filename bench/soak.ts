@@ -21,6 +21,7 @@ import type { BackendKind } from '../src/core/model.js';
 import type { EmulatorHandle } from '../src/core/module.js';
 import type { Fault } from '../src/lib/emulator-http.js';
 import { rssGrowth, type MemorySample } from './lib/soak-stats.js';
+import { round1, sleep } from './lib/stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -46,7 +47,6 @@ const noteUnexpected = (what: string) => {
   if (unexpected.length < 50) unexpected.push(`${Math.round((Date.now() - started) / 1000)}s ${what.slice(0, 300)}`);
   else unexpected.push('');
 };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
 
 // --- emulators here, the gateway in its own process --------------------------------------------
@@ -242,13 +242,12 @@ async function sampleMemory(): Promise<void> {
   const read = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
   samples.push({
     atS: Math.round((Date.now() - started) / 1000),
-    rssMiB: round(read('batchgate_process_resident_memory_bytes')),
-    heapMiB: round(read('batchgate_nodejs_heap_size_used_bytes')),
-    heapTotalMiB: round(read('batchgate_nodejs_heap_size_total_bytes')),
-    externalMiB: round(read('batchgate_nodejs_external_memory_bytes')),
+    rssMiB: round1(read('batchgate_process_resident_memory_bytes')),
+    heapMiB: round1(read('batchgate_nodejs_heap_size_used_bytes')),
+    heapTotalMiB: round1(read('batchgate_nodejs_heap_size_total_bytes')),
+    externalMiB: round1(read('batchgate_nodejs_external_memory_bytes')),
   });
 }
-const round = (value: number) => Math.round(value * 10) / 10;
 async function memorySampler(): Promise<void> {
   while (Date.now() < deadline) {
     await sampleMemory().catch((error: unknown) => noteUnexpected(`metrics failed: ${String(error)}`));
@@ -292,7 +291,7 @@ try {
     ...counts,
     unexpectedErrors: unexpected.length,
     rssMiB: growth,
-    heapMiB: { afterWarmup: warm.heapMiB, end: last.heapMiB, growth: round(last.heapMiB - warm.heapMiB) },
+    heapMiB: { afterWarmup: warm.heapMiB, end: last.heapMiB, growth: round1(last.heapMiB - warm.heapMiB) },
     gatewayExitCode: exitCode,
   };
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);

@@ -1,3 +1,5 @@
+import { median, round1 } from './stats.js';
+
 /** One reading of the gateway's memory during a soak. */
 export interface MemorySample {
   atS: number;
@@ -7,12 +9,6 @@ export interface MemorySample {
   externalMiB: number;
 }
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
-const round = (value: number) => Math.round(value * 10) / 10;
 
 /**
  * RSS growth over a soak. RSS swings by ±5 % from one 15 s reading to the next as V8 collects and
@@ -36,10 +32,10 @@ export function rssGrowth(samples: MemorySample[], minutes: number) {
   return {
     warmupS,
     windowS,
-    baselineMedian: round(baseline),
-    endMedian: round(end),
-    growthPct: round(((end - baseline) / baseline) * 100),
-    single: { afterWarmup: first.rssMiB, atS: first.atS, end: samples.at(-1)!.rssMiB, growthPct: round(((samples.at(-1)!.rssMiB - first.rssMiB) / first.rssMiB) * 100) },
+    baselineMedian: round1(baseline),
+    endMedian: round1(end),
+    growthPct: round1(((end - baseline) / baseline) * 100),
+    single: { afterWarmup: first.rssMiB, atS: first.atS, end: samples.at(-1)!.rssMiB, growthPct: round1(((samples.at(-1)!.rssMiB - first.rssMiB) / first.rssMiB) * 100) },
     min: Math.min(...samples.filter((sample) => sample.atS >= warmupS).map((sample) => sample.rssMiB)),
     max: Math.max(...samples.filter((sample) => sample.atS >= warmupS).map((sample) => sample.rssMiB)),
     // One reading every five minutes, to tell a steady climb from a step.
