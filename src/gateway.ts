@@ -124,7 +124,7 @@ async function createSharedState(
   dependencies: GatewayDependencies,
 ): Promise<{ store: Store; coordinator: Coordinator | undefined; dispose: () => Promise<void> }> {
   if (dependencies.store || !config.redis) {
-    const store = dependencies.store ?? createSqliteStore(config.store.path);
+    const store = dependencies.store ?? createSqliteStore(config.store.path, { cacheMiB: config.store.cacheMiB });
     return { store, coordinator: dependencies.coordinator, dispose: () => store.dispose() };
   }
   const { createRedisState } = await import('./live/redis-state.js');

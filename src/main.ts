@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     // The emulators' batches live only as long as this process, so their records do too: a fresh
     // store each run, so no batch of an earlier run's emulators shows up as BATCH_NOT_FOUND.
     embeddedStore = mkdtempSync(join(tmpdir(), 'batchgate-embedded-'));
-    config = { ...config, backends: embedded.entries, store: { path: embeddedStore } };
+    config = { ...config, backends: embedded.entries, store: { ...config.store, path: embeddedStore } };
     logger.info({ backends: embedded.entries.map((entry) => `${entry.id} (${entry.kind})`) }, 'no backends configured: running the built-in emulators with demo batches');
   }
 

@@ -31,6 +31,12 @@ export const gatewayConfigSchema = z
       .object({
         /** Folder of the embedded database. @default './.batchgate' */
         path: z.string().min(1).default('./.batchgate'),
+        /**
+         * SQLite's page cache, MiB. The default is SQLite's own; better-sqlite3's build would
+         * otherwise allow 16 MiB, which the process fills as the file grows and never gives back.
+         * @default 2
+         */
+        cacheMiB: z.number().int().min(1).max(1024).default(2),
       })
       .strict()
       .prefault({}),
