@@ -9,7 +9,6 @@ export interface MemorySample {
   externalMiB: number;
 }
 
-
 /**
  * RSS growth over a soak. RSS swings by ±5 % from one 15 s reading to the next as V8 collects and
  * returns pages, so two single readings measure that swing as much as any growth. Growth is the
@@ -29,6 +28,7 @@ export function rssGrowth(samples: MemorySample[], minutes: number) {
   const first = early[0] ?? samples[0]!;
   const baseline = median((early.length > 0 ? early : [first]).map((sample) => sample.rssMiB));
   const end = median(late.map((sample) => sample.rssMiB));
+  const settled = samples.filter((sample) => sample.atS >= warmupS).map((sample) => sample.rssMiB);
   return {
     warmupS,
     windowS,
@@ -36,8 +36,8 @@ export function rssGrowth(samples: MemorySample[], minutes: number) {
     endMedian: round1(end),
     growthPct: round1(((end - baseline) / baseline) * 100),
     single: { afterWarmup: first.rssMiB, atS: first.atS, end: samples.at(-1)!.rssMiB, growthPct: round1(((samples.at(-1)!.rssMiB - first.rssMiB) / first.rssMiB) * 100) },
-    min: Math.min(...samples.filter((sample) => sample.atS >= warmupS).map((sample) => sample.rssMiB)),
-    max: Math.max(...samples.filter((sample) => sample.atS >= warmupS).map((sample) => sample.rssMiB)),
+    min: Math.min(...settled),
+    max: Math.max(...settled),
     // One reading every five minutes, to tell a steady climb from a step.
     series: samples.filter((sample, index) => index === samples.length - 1 || sample.atS % 300 < 15).map((sample) => `${sample.atS}s ${sample.rssMiB}`),
   };
