@@ -77,7 +77,7 @@ describe('SLV batches the server forgot', () => {
   it('never calls a batch forgotten while the server fails every call, however long', async () => {
     const nativeId = await forgottenBatch('generic-error');
     await emulator.http.setFaults([{ fault: { kind: 'status', status: 500 } }]);
-    for (let poll = 1; poll <= 4; poll += 1) {
+    for (let poll = 1; poll <= 3; poll += 1) {
       const error = await expectCode(backend.get(nativeId), ErrorCode.BACKEND_UNAVAILABLE, BACKEND);
       expect(error.extensions['forgotten']).toBeUndefined();
     }
