@@ -33,7 +33,7 @@ export type SlvCancelSupport = 'supported' | 'not-found' | 'unknown-method';
 export interface SlvEmulatorOptions extends EmulatorStartOptions {
   /** @default 'admin' */
   username?: string;
-  /** @default a random password, handed out in `connection` */
+  /** @default a random password, handed out in `connection` (`slv-demo-password` with `demoCredentials`) */
   password?: string;
   /**
    * Behave as SLV 7.8+ (CSRF token handshake, token required on session POSTs). `false` emulates
@@ -62,7 +62,7 @@ type Params = URLSearchParams;
 
 export async function startSlvEmulator(options: SlvEmulatorOptions = {}): Promise<SlvEmulatorHandle> {
   const username = options.username ?? 'admin';
-  const password = options.password ?? randomBytes(12).toString('base64url');
+  const password = options.password ?? (options.demoCredentials ? 'slv-demo-password' : randomBytes(12).toString('base64url'));
   const auth = createSlvAuth({ username, password, webappPath: SLV_WEBAPP_PATH });
   const engine = createSlvBatchEngine();
   engine.pin(SEED_BATCH_ID, SEED_BATCH);
