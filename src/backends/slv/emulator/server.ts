@@ -110,7 +110,7 @@ export async function startSlvEmulator(options: SlvEmulatorOptions = {}): Promis
       case '/api/batch/getBatchResult':
         return answerBatch(res, params, engine.get(params.get('batchId') ?? ''), params.get('batchId'));
       case '/api/servlet/SLVBatchAPI':
-        // The legacy servlet form names the parameter `batch` (slv.md §6).
+        // The legacy servlet form names the parameter `batch` (docs/backends/slv.md §6).
         if (params.get('methodName') !== 'getBatchResult') return sendError(res, params, unknownMethod(params.get('methodName')));
         return answerBatch(res, params, engine.get(params.get('batch') ?? ''), params.get('batch'));
       case '/api/batch/cancelBatch':
@@ -239,7 +239,7 @@ function sendError(res: ServerResponse, params: Params, error: ApiError): void {
 
 const sendBatch = (res: ServerResponse, params: Params, batch: Record<string, unknown>) => sendSerialized(res, params, 'SLVBatchResult', batch);
 
-/** `desc` lists a servlet's methods (slv.md §6); here the batch servlet's. */
+/** `desc` lists a servlet's methods (docs/backends/slv.md §6); here the batch servlet's. */
 function batchMethods(withCancel: boolean) {
   const methods = [{ name: 'getBatchResult', params: ['batchId'] }];
   if (withCancel) methods.push({ name: 'cancelBatch', params: ['batchId'] });
