@@ -58,6 +58,10 @@ export async function startGateway(config: GatewayConfig, dependencies: GatewayD
             metrics.onUpstreamCall(call);
             logger.debug({ upstream: call }, 'upstream call');
           },
+          onWarning: (warning) => {
+            metrics.onBackendWarning(warning);
+            if (warning.log) logger.warn({ backend: warning.backend, reason: warning.reason }, warning.message);
+          },
         });
       });
     const service = new BatchService({

@@ -69,7 +69,7 @@ describe('every backend through the gateway', () => {
       expect(node).toMatchObject({ state: 'SUCCEEDED', response: { statusCode: 200 }, artifacts: [{ name: 'answer.csv' }] });
       const viaGateway = await fetch(node.artifacts[0].url);
       expect(viaGateway.status).toBe(200);
-      const direct = await fetch(`${connection.url}/api/${service}/${version}/batch/${executionId}/${node.index}/files/answer.csv`, {
+      const direct = await fetch(`${connection.url}/api/${service}/${version}/batch/${executionId}/${node.index + 1}/files/answer.csv`, {
         headers: { authorization: `Bearer ${token}` },
       });
       expect(Buffer.from(await viaGateway.arrayBuffer())).toEqual(Buffer.from(await direct.arrayBuffer()));

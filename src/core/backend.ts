@@ -70,6 +70,19 @@ export interface BackendContext {
   timeoutMs: number;
   /** Called after every upstream HTTP call, for metrics and debug logs. */
   onUpstreamCall?: (call: UpstreamCall) => void;
+  /** Called when a connector skips or guesses something upstream gave it, for metrics and the log. */
+  onWarning?: (warning: BackendWarning) => void;
+}
+
+/** Something a connector skipped or could not read, while the rest of its answer stands. */
+export interface BackendWarning {
+  backend: string;
+  /** A short snake_case label for metrics, e.g. `list_forbidden`, `unknown_state`. */
+  reason: string;
+  /** For the log; never carries secrets. */
+  message: string;
+  /** False for a repeat the connector already reported: counted, not logged again. */
+  log: boolean;
 }
 
 export interface UpstreamCall {

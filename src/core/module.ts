@@ -24,6 +24,11 @@ export interface EmulatorHandle {
 export interface EmulatorStartOptions {
   /** Seed demo batches that make progress (the embedded default). @default false */
   demo?: boolean;
+  /**
+   * Accept the backend's fixed, documented demo credentials (README, "Emulators") instead of
+   * fresh random ones, so people can point the backend's own clients at it. @default false
+   */
+  demoCredentials?: boolean;
   /** @default 0 */
   port?: number;
   /**

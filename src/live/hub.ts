@@ -32,6 +32,9 @@ const IDLE_AFTER = 3;
  */
 const FANOUT_SLICE = 256;
 
+/** A batch the backend no longer knows, answered from the gateway's records: its state is final. */
+const isGone = (batch: Batch): boolean => !isTerminal(batch.state) && batch.error?.code === ErrorCode.BATCH_NOT_FOUND;
+
 const liveError = (error: GatewayError): LiveError => ({ code: error.code, message: error.message, backend: error.backend ?? null });
 
 /**
@@ -171,6 +174,14 @@ export function createHub(options: HubOptions): LiveHub {
       slice(0);
     }
 
+    /** The backend no longer knows the batch: the last state seen, with why, is its final event and record. */
+    private async end(error: LiveError): Promise<void> {
+      const batch = { ...this.last!.batch, error: { code: error.code, message: error.message } };
+      // Recorded before anyone is told, so a read right after the final event sees it.
+      await options.service.keepLastKnown(batch).catch(() => undefined);
+      if (!this.stopped) this.share({ batch, terminal: true, error });
+    }
+
     /** Polls here, and tells the other replicas. */
     private share(event: LiveEvent): void {
       this.deliver(event);
@@ -249,6 +260,11 @@ export function createHub(options: HubOptions): LiveHub {
         this.failures = 0;
         this.lastNewsAt = Date.now();
         if (this.stopped) return;
+        if (isGone(batch)) {
+          // The backend forgot it; the service answered the gateway's record: nothing more will come.
+          await this.end({ code: ErrorCode.BATCH_NOT_FOUND, message: batch.error!.message, backend: this.backendId });
+          return;
+        }
         if (fingerprint(batch) !== this.lastPrint || this.last?.error) {
           this.unchanged = 0;
           this.share({ batch, terminal: isTerminal(batch.state), error: null });
@@ -261,9 +277,9 @@ export function createHub(options: HubOptions): LiveHub {
         const error = toGatewayError(caught, this.backendId);
         this.failures += 1;
         if (error.code === ErrorCode.BATCH_NOT_FOUND) {
-          // The batch vanished upstream (deleted by someone else): nothing more will come.
-          for (const queue of this.subscribers) queue.fail(error);
-          this.stop();
+          // The batch vanished upstream (deleted by someone else): nothing more will come. The last
+          // state seen ends the stream, with why.
+          await this.end(liveError(error));
           return;
         }
         // One event per kind of failure, not one per failed poll; the stream stays open.
@@ -335,6 +351,7 @@ export function createHub(options: HubOptions): LiveHub {
     if (existing?.last) return existing;
     const snapshot = await options.service.getBatch(backendId, nativeId);
     if (isTerminal(snapshot.state)) return { batch: snapshot, terminal: true, error: null };
+    if (isGone(snapshot)) return { batch: snapshot, terminal: true, error: { code: ErrorCode.BATCH_NOT_FOUND, message: snapshot.error!.message, backend: backendId } };
     const raced = pollers.get(key);
     if (raced) return raced;
     const poller = new BatchPoller(key, backendId, nativeId, snapshot);

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { UpstreamCall } from '../core/backend.js';
+import type { BackendWarning, UpstreamCall } from '../core/backend.js';
 
 /** The gateway's Prometheus metrics, on a registry of its own (so tests can run several gateways). */
 export interface GatewayMetrics {
@@ -12,6 +12,8 @@ export interface GatewayMetrics {
   /** Where the active-subscription gauge reads its value at scrape time. */
   setSubscriptionSource(source: () => number): void;
   readonly onUpstreamCall: (call: UpstreamCall) => void;
+  readonly backendWarnings: Counter<'backend' | 'reason'>;
+  readonly onBackendWarning: (warning: BackendWarning) => void;
 }
 
 export function createMetrics(): GatewayMetrics {
@@ -43,6 +45,12 @@ export function createMetrics(): GatewayMetrics {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
+  const backendWarnings = new Counter({
+    name: 'batchgate_backend_warnings_total',
+    help: 'Things a backend answered that a connector skipped or could not read, by backend and reason',
+    labelNames: ['backend', 'reason'] as const,
+    registers: [registry],
+  });
   let subscriptionSource = () => 0;
   const activeSubscriptions = new Gauge({
     name: 'batchgate_active_subscriptions',
@@ -61,6 +69,10 @@ export function createMetrics(): GatewayMetrics {
     activeSubscriptions,
     setSubscriptionSource(source) {
       subscriptionSource = source;
+    },
+    backendWarnings,
+    onBackendWarning(warning) {
+      backendWarnings.inc({ backend: warning.backend, reason: warning.reason });
     },
     onUpstreamCall(call) {
       upstreamCalls.inc({ backend: call.backend, outcome: call.outcome });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ArtifactStream, BatchBackend } from '../core/backend.js';
 import { ErrorCode, GatewayError, toGatewayError } from '../core/errors.js';
-import type { Artifact, Batch, BatchState, StartInput } from '../core/model.js';
+import { isTerminal, type Artifact, type Batch, type BatchState, type StartInput } from '../core/model.js';
 import type { Store } from '../store/store.js';
 import { createBackendGuard, type BackendGuard } from './resilience.js';
 
@@ -114,8 +114,20 @@ export class BatchService {
       // The backend forgot a batch the gateway cancelled (ML Server deletes it): answer from the record.
       const record = await this.store.get(backendId, nativeId);
       if (record?.cancelledAt && record.snapshot) return record.snapshot;
+      // Forgotten otherwise (SLV's retention, deleted by someone else): the last known state, and why
+      // it will not change any more unless it had already ended.
+      if (record?.snapshot) {
+        if (isTerminal(record.snapshot.state)) return record.snapshot;
+        return { ...record.snapshot, error: { code: gatewayError.code, message: gatewayError.message } };
+      }
       throw gatewayError;
     }
+  }
+
+  /** Keeps a batch's last known state in the gateway's record (a no-op for batches it did not start). */
+  async keepLastKnown(batch: Batch): Promise<void> {
+    await this.store.updateSnapshot(batch);
+    this.invalidate(batch.backendId, batch.nativeId);
   }
 
   private invalidate(backendId: string, nativeId: string): void {

@@ -1,13 +1,14 @@
 import type { Artifact, Batch, BatchState, StartInput } from '../../core/model.js';
 import { isTerminal } from '../../core/model.js';
-import type { BackendContext, BatchBackend, BatchPage, ListQuery } from '../../core/backend.js';
-import { ErrorCode, GatewayError, isGatewayError } from '../../core/errors.js';
+import type { BackendContext, BatchBackend } from '../../core/backend.js';
+import { ErrorCode, GatewayError } from '../../core/errors.js';
 import type { BackendConfigBase } from '../../core/module.js';
 import { deriveSource } from '../../core/source-digest.js';
 import { publicUrl } from '../../lib/http-client.js';
 import { createAzureMlClient } from './client.js';
-import { formatNativeId, mapBatch, mapState, parseNativeId, type AzureMlBatchRef, type ObservedTimes } from './map.js';
-import { batchResultSchema, servicesSchema, startResponseSchema, stringListSchema } from './wire.js';
+import { createLister } from './listing.js';
+import { formatNativeId, knownState, mapBatch, mapState, parseNativeId, type AzureMlBatchRef, type ObservedTimes } from './map.js';
+import { batchResultSchema, servicesSchema, startResponseSchema, stringListSchema, type BatchResult } from './wire.js';
 
 /** A config entry of kind `azureml`. */
 export interface AzureMlConfig extends BackendConfigBase {
@@ -17,6 +18,14 @@ export interface AzureMlConfig extends BackendConfigBase {
   username: string;
   /** Secret: never logged or returned. */
   password: string;
+  /**
+   * What the server calls the first record in `…/batch/{id}/{index}/files`: 1 by the public
+   * samples (docs/backends/azureml.md, "Artifact index"). `BatchExecution.index` stays 0-based.
+   * @default 1
+   */
+  artifactIndexBase?: 0 | 1;
+  /** How long a state word this gateway does not know may last before the batch is reported FAILED, in ms. @default 600000 */
+  unknownStateAfterMs?: number;
 }
 
 /** Knobs beyond the config file, for tests and tuning. */
@@ -49,7 +58,13 @@ export function createAzureMlConnector(config: AzureMlConfig, context: BackendCo
     renewMarginMs: options.renewMarginMs,
   });
   const listConcurrency = options.listConcurrency ?? 4;
+  const indexBase = config.artifactIndexBase ?? 1;
+  const unknownStateAfterMs = config.unknownStateAfterMs ?? 600_000;
+  const now = options.now ?? Date.now;
   const observed = new Map<string, ObservedTimes>();
+  /** Unknown state words already logged, and since when each batch shows its unknown word. */
+  const unknownWords = new Set<string>();
+  const unknownSince = new Map<string, { word: string; since: number }>();
 
   /**
    * ML Server keeps no timestamps, so the connector notes when it sees each phase begin. A time is
@@ -86,37 +101,54 @@ export function createAzureMlConnector(config: AzureMlConfig, context: BackendCo
     if (!Number.isInteger(index) || index < 0) {
       throw new GatewayError(ErrorCode.BAD_USER_INPUT, `Expected an execution index >= 0, got ${index}`, { backend: backendId });
     }
-    return `${batchPath(ref)}/${index}/files`;
+    return `${batchPath(ref)}/${index + indexBase}/files`;
   };
 
-  async function fetchBatch(ref: AzureMlBatchRef, signal?: AbortSignal): Promise<Batch> {
+  async function fetchBatch(ref: AzureMlBatchRef, signal?: AbortSignal, partial = true): Promise<Batch> {
     const result = await client.request('GET', batchPath(ref), batchResultSchema, {
-      searchParams: { showPartialResults: true },
+      searchParams: { showPartialResults: partial },
       signal,
     });
-    const batch = mapBatch(backendId, ref, result, observe(formatNativeId(ref), mapState(result.state)));
+    const nativeId = formatNativeId(ref);
+    const batch = mapBatch(backendId, ref, result, observe(nativeId, mapState(result.state)));
     // Executions are mapped from the body alone: they change only when it does.
     deriveSource(batch.executions, result);
-    return batch;
+    return boundUnknownState(nativeId, result, batch);
   }
 
-  /** Every execution id upstream, in a stable order (service, version, id): ML Server gives no dates. */
-  async function allRefs(): Promise<AzureMlBatchRef[]> {
-    const services = await client.request('GET', 'services', servicesSchema, { notFound: 'input' });
-    const unique = [...new Map(services.map((service) => [`${service.name}/${service.version}`, service])).values()];
-    const perService = await mapBounded(unique, listConcurrency, async (service) => {
-      const path = `api/${encodeURIComponent(service.name)}/${encodeURIComponent(service.version)}/batch`;
-      try {
-        const ids = await client.request('GET', path, stringListSchema, { notFound: 'batch' });
-        return ids.map((executionId) => ({ service: service.name, version: service.version, executionId }));
-      } catch (error) {
-        // A service deleted between the two calls simply has no batches any more.
-        if (isGatewayError(error) && error.code === ErrorCode.BATCH_NOT_FOUND) return [];
-        throw error;
-      }
+  /**
+   * A state word this gateway does not know keeps `nativeStatus`, is logged once per word, and
+   * counts as RUNNING — for `unknownStateAfterMs` at most: a batch still showing it then is
+   * reported FAILED with an error saying why, so nobody polls it for ever.
+   */
+  function boundUnknownState(nativeId: string, result: BatchResult, batch: Batch): Batch {
+    if (knownState(result.state) !== null) {
+      unknownSince.delete(nativeId);
+      return batch;
+    }
+    const word = result.state;
+    context.onWarning?.({
+      backend: backendId,
+      reason: 'unknown_state',
+      message: `ML Server backend "${backendId}" answered the state word "${word.slice(0, 40)}", which the gateway does not know; counted as RUNNING`,
+      log: !unknownWords.has(word),
     });
-    return perService.flat().sort(compareRefs);
+    if (unknownWords.size < 100) unknownWords.add(word);
+    const seen = unknownSince.get(nativeId);
+    const since = seen?.word === word ? seen.since : now();
+    unknownSince.delete(nativeId);
+    unknownSince.set(nativeId, { word, since });
+    if (unknownSince.size > MAX_OBSERVED) unknownSince.delete(unknownSince.keys().next().value!);
+    if (now() - since < unknownStateAfterMs) return batch;
+    return {
+      ...batch,
+      state: 'FAILED',
+      finishedAt: batch.finishedAt ?? new Date(now()),
+      error: { code: 'UNKNOWN_STATE', message: `ML Server reports the state "${word.slice(0, 40)}", unknown to the gateway, for ${Math.round((now() - since) / 1000)} s` },
+    };
   }
+
+  const lister = createLister({ backendId, client, context, concurrency: listConcurrency, fetchForList: (ref) => fetchBatch(ref, undefined, false) });
 
   return {
     id: backendId,
@@ -128,33 +160,7 @@ export function createAzureMlConnector(config: AzureMlConfig, context: BackendCo
       return fetchBatch(refOf(nativeId), getOptions?.signal);
     },
 
-    async list(query: ListQuery): Promise<BatchPage> {
-      const after = decodeCursor(query.cursor ?? null, backendId);
-      const limit = Math.max(1, Math.min(100, Math.floor(query.limit)));
-      const refs = (await allRefs()).filter((ref) => after === null || compareRefs(ref, after) > 0);
-      const wanted = query.states ? new Set(query.states) : null;
-      const items: Batch[] = [];
-      let last: AzureMlBatchRef | null = null;
-      let scanned = 0;
-      // Fetch statuses a page at a time, so a state filter scans only as far as it must.
-      while (items.length < limit && scanned < refs.length) {
-        const chunk = refs.slice(scanned, scanned + limit);
-        const batches = await mapBounded(chunk, listConcurrency, (ref) =>
-          fetchBatch(ref).catch((error: unknown) => {
-            // Deleted between listing and reading: not part of the answer.
-            if (isGatewayError(error) && error.code === ErrorCode.BATCH_NOT_FOUND) return null;
-            throw error;
-          }),
-        );
-        for (const [i, batch] of batches.entries()) {
-          scanned += 1;
-          last = chunk[i]!;
-          if (batch && (!wanted || wanted.has(batch.state))) items.push(batch);
-          if (items.length === limit) break;
-        }
-      }
-      return { items, nextCursor: scanned < refs.length && last ? encodeCursor(last) : null };
-    },
+    list: (query) => lister.list(query),
 
     async start(input: StartInput): Promise<Batch> {
       if (input.kind !== 'azureml') {
@@ -217,44 +223,8 @@ export function createAzureMlConnector(config: AzureMlConfig, context: BackendCo
     async dispose() {
       client.dispose();
       observed.clear();
+      unknownSince.clear();
+      lister.clear();
     },
   };
-}
-
-function compareRefs(a: AzureMlBatchRef, b: AzureMlBatchRef): number {
-  return cmp(a.service, b.service) || cmp(a.version, b.version) || cmp(a.executionId, b.executionId);
-}
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** The cursor is the last ref of the previous page: robust to batches appearing or vanishing in between. */
-function encodeCursor(ref: AzureMlBatchRef): string {
-  return Buffer.from(JSON.stringify([ref.service, ref.version, ref.executionId]), 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string | null, backend: string): AzureMlBatchRef | null {
-  if (!cursor) return null;
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 3 && value.every((part) => typeof part === 'string')) {
-      const [service, version, executionId] = value as [string, string, string];
-      return { service, version, executionId };
-    }
-  } catch {
-    // Falls through to the input error below.
-  }
-  throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'Not a cursor this backend issued', { backend, extensions: { field: 'after' } });
-}
-
-/** `Promise.all` over `items` with at most `limit` calls in flight; results keep the input order. */
-async function mapBounded<T, R>(items: readonly T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await run(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

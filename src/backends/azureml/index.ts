@@ -13,6 +13,10 @@ const configSchema = z.object({
   url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL (the ML Server operationalization base)' }),
   username: z.string().min(1, { error: 'expected a non-empty username' }),
   password: z.string().min(1, { error: 'expected a non-empty password' }),
+  /** What the server calls the first record in `…/batch/{id}/{index}/files` (docs/backends/azureml.md). */
+  artifactIndexBase: z.union([z.literal(0), z.literal(1)]).default(1),
+  /** How long an unknown state word may last before the batch is reported FAILED, in ms. */
+  unknownStateAfterMs: z.number().int().min(0).default(600_000),
 });
 
 /** Microsoft Machine Learning Server (operationalization) batch web-service executions. */

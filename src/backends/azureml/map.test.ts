@@ -22,6 +22,13 @@ describe('mapState', () => {
     expect(['Failed', 'failed'].map(mapState)).toEqual(['FAILED', 'FAILED']);
   });
 
+  it('maps failure and cancel variants, with spaces, underscores or dashes', () => {
+    expect(['Error', 'Faulted', 'Aborted', 'failure'].map(mapState)).toEqual(['FAILED', 'FAILED', 'FAILED', 'FAILED']);
+    expect(['Canceled', 'Cancelled', 'CANCELLED'].map(mapState)).toEqual(['CANCELLED', 'CANCELLED', 'CANCELLED']);
+    expect(['Cancelling', 'Canceling', 'cancel_requested'].map(mapState)).toEqual(['CANCELLING', 'CANCELLING', 'CANCELLING']);
+    expect(['In Progress', 'in_progress', 'not-started', 'Completed', 'Succeeded'].map(mapState)).toEqual(['RUNNING', 'RUNNING', 'QUEUED', 'SUCCEEDED', 'SUCCEEDED']);
+  });
+
   it('keeps polling a state word it does not know', () => {
     expect(mapState('Paused')).toBe('RUNNING');
   });

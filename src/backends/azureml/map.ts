@@ -29,29 +29,49 @@ export function parseNativeId(nativeId: string): AzureMlBatchRef | null {
 }
 
 /**
- * ML Server's `state` word → unified state, case-insensitively (the swagger says `inProgress`, the
- * real 9.2 server printed `Complete`). No cancelled state exists upstream (cancel deletes), but one is
- * accepted in case a server version adds it. An unknown word counts as RUNNING so the batch keeps
- * being polled rather than being declared finished on a guess.
+ * ML Server's `state` words, compared without case, spaces, `_` or `-`: the swagger's enum
+ * (`pending`, `ready`, `inProgress`, `complete`), the PascalCase a real 9.2 server printed
+ * (`Pending`, `InProgress`, `Complete`, `Failed`), and the failure and cancel variants other
+ * versions or proxies may send. See docs/backends/azureml.md, "States".
+ */
+const STATE_WORDS: Record<string, BatchState> = {
+  pending: 'QUEUED',
+  ready: 'QUEUED',
+  notstarted: 'QUEUED',
+  queued: 'QUEUED',
+  scheduled: 'QUEUED',
+  submitted: 'QUEUED',
+  inprogress: 'RUNNING',
+  running: 'RUNNING',
+  started: 'RUNNING',
+  processing: 'RUNNING',
+  complete: 'SUCCEEDED',
+  completed: 'SUCCEEDED',
+  succeeded: 'SUCCEEDED',
+  success: 'SUCCEEDED',
+  failed: 'FAILED',
+  failure: 'FAILED',
+  error: 'FAILED',
+  faulted: 'FAILED',
+  aborted: 'FAILED',
+  canceling: 'CANCELLING',
+  cancelling: 'CANCELLING',
+  cancelrequested: 'CANCELLING',
+  canceled: 'CANCELLED',
+  cancelled: 'CANCELLED',
+};
+
+/** The unified state of a known word; `null` for a word this gateway does not know. */
+export function knownState(state: string): BatchState | null {
+  return STATE_WORDS[state.toLowerCase().replace(/[\s_-]/g, '')] ?? null;
+}
+
+/**
+ * A state word → unified state. An unknown word counts as RUNNING (never finished on a guess);
+ * the connector bounds how long that lasts (`unknownStateAfterMs`).
  */
 export function mapState(state: string): BatchState {
-  switch (state.toLowerCase()) {
-    case 'pending':
-    case 'ready':
-      return 'QUEUED';
-    case 'inprogress':
-      return 'RUNNING';
-    case 'complete':
-    case 'completed':
-      return 'SUCCEEDED';
-    case 'failed':
-      return 'FAILED';
-    case 'canceled':
-    case 'cancelled':
-      return 'CANCELLED';
-    default:
-      return 'RUNNING';
-  }
+  return knownState(state) ?? 'RUNNING';
 }
 
 /**

@@ -1,22 +1,20 @@
 import { HTTPError, type Response } from 'got';
 import { CookieJar } from 'tough-cookie';
 import type { BackendContext } from '../../core/backend.js';
-import { ErrorCode, GatewayError, isGatewayError, type UpstreamDetail } from '../../core/errors.js';
-import { createHttpClient, translateHttpError } from '../../lib/http-client.js';
-import {
-  SLV_UNKNOWN_BATCH_ERROR_CODE,
-  SLV_UNKNOWN_METHOD_ERROR_CODE,
-  slvBatchResultSchema,
-  slvEnvelopeSchema,
-  type SlvBatchResult,
-  type SlvEnvelope,
-} from './wire.js';
+import { createHttpClient } from '../../lib/http-client.js';
+import { isHtml, parseBatch, parseObject, parseResult, RefusedError, throwIfEnvelopeError, translateSlvError } from './errors.js';
+import type { SlvBatchResult } from './wire.js';
+
+export { isUnknownMethodError, translateSlvError } from './errors.js';
 
 /**
- * The only file of the SLV backend that does HTTP. It owns the session: HTTP Basic on every call,
- * plus SLV 7.8+'s CSRF handshake (`GET api/userprofile/getCurrentUser` with `X-CSRF-Token: Fetch`),
- * whose token and session cookie ride along on every later call. Older servers answer the handshake
- * without a token; then plain Basic is all there is, and that works too.
+ * The only file of the SLV backend that does HTTP. It owns the session. With `auth: basic`, HTTP
+ * Basic rides on every call; with `auth: form`, the servlet container's form login
+ * (`auth.json`, `j_security_check`) opens a cookie session instead, and is done again when the
+ * server drops it. Either way SLV 7.8+'s CSRF handshake follows (`GET api/userprofile/getCurrentUser`
+ * with `X-CSRF-Token: Fetch`), whose token rides along on every later call. Older servers answer the
+ * handshake without a token; then the credentials alone are all there is, and that works too.
+ * See docs/backends/slv.md §6.
  */
 
 export interface SlvClientOptions extends BackendContext {
@@ -25,6 +23,8 @@ export interface SlvClientOptions extends BackendContext {
   url: string;
   username: string;
   password: string;
+  /** `basic`: HTTP Basic on every call. `form`: one form login per session. @default 'basic' */
+  auth?: 'basic' | 'form';
 }
 
 /** One SLV API call. `ser=json` is always added to the query string. */
@@ -57,16 +57,10 @@ interface Session {
   generation: number;
 }
 
-/** A 200 HTML page (SLV's login page) or a 401/403: the server did not accept this session. */
-class RefusedError extends Error {
-  constructor(readonly status: number) {
-    super(`refused (HTTP ${status})`);
-  }
-}
-
 export function createSlvClient(options: SlvClientOptions): SlvClient {
   const backend = options.backendId;
   const jar = new CookieJar();
+  const form = options.auth === 'form';
   const authorization = `Basic ${Buffer.from(`${options.username}:${options.password}`, 'utf8').toString('base64')}`;
   const http = createHttpClient({
     ...options,
@@ -74,9 +68,29 @@ export function createSlvClient(options: SlvClientOptions): SlvClient {
     extend: {
       cookieJar: jar,
       responseType: 'text',
-      headers: { authorization, 'x-requested-with': 'XMLHttpRequest', accept: 'application/json' },
+      headers: { ...(form ? {} : { authorization }), 'x-requested-with': 'XMLHttpRequest', accept: 'application/json' },
     },
   });
+
+  /**
+   * Form login: `auth.json` opens the session (cookie), `j_security_check` authenticates it
+   * (302 on success; the login page again on failure), and `auth.json` then says
+   * `{"authenticated":"true"}`. The redirect is not followed: its target is the web UI.
+   */
+  async function formLogin(): Promise<void> {
+    await http.got.get('auth.json');
+    const login = await http.got.post('j_security_check', {
+      body: new URLSearchParams({ j_username: options.username, j_password: options.password }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      followRedirect: false,
+      throwHttpErrors: false,
+    });
+    if (login.statusCode === 401 || login.statusCode === 403 || isHtml(login)) throw new RefusedError(login.statusCode);
+    if (login.statusCode >= 400) throw new HTTPError(login);
+    const check = await http.got.get('auth.json');
+    const answer = isHtml(check) ? null : parseObject(check.body, backend);
+    if (String(answer?.['authenticated']) !== 'true') throw new RefusedError(check.statusCode);
+  }
 
   let session: Session | null = null;
   let handshakeInFlight: Promise<Session> | null = null;
@@ -105,6 +119,7 @@ export function createSlvClient(options: SlvClientOptions): SlvClient {
     // A refused session's cookie must not be sent back, or the server may keep the dead session.
     await jar.removeAllCookies();
     try {
+      if (form) await formLogin();
       const response = await http.got.get('api/userprofile/getCurrentUser', {
         searchParams: { ser: 'json' },
         headers: { 'x-csrf-token': 'Fetch' },
@@ -200,105 +215,3 @@ export function createSlvClient(options: SlvClientOptions): SlvClient {
   };
 }
 
-/**
- * The one translation of everything the SLV client can throw. SLV's own answers come first: its
- * login page or a 401/403 (credentials refused), its `SLVResult` error envelope (even inside an
- * HTTP error), then whatever is left goes to the shared transport translation.
- */
-export function translateSlvError(error: unknown, backend: string): GatewayError {
-  if (isGatewayError(error)) return error.withBackend(backend);
-  if (error instanceof RefusedError) {
-    return new GatewayError(ErrorCode.BACKEND_UNAUTHORIZED, `SLV backend "${backend}" refused the gateway's credentials`, {
-      backend,
-      upstream: { status: error.status },
-      cause: error,
-    });
-  }
-  if (error instanceof HTTPError) {
-    const envelope = tryEnvelope(typeof error.response.body === 'string' ? error.response.body : '');
-    if (envelope && isEnvelopeError(envelope)) return envelopeError(envelope, backend, error.response.statusCode);
-  }
-  return translateHttpError(error, backend);
-}
-
-/** True when a call failed because the server has no such method (e.g. no `cancelBatch`). */
-export function isUnknownMethodError(error: GatewayError): boolean {
-  if (error.code !== ErrorCode.BACKEND_ERROR) return false;
-  const upstream = (error.extensions['upstream'] ?? {}) as UpstreamDetail;
-  if (upstream.status === 404 || upstream.status === 405 || upstream.status === 501) return true;
-  if (upstream.code !== undefined && String(upstream.code) === SLV_UNKNOWN_METHOD_ERROR_CODE) return true;
-  return /unknown method|no such method|method .*not (found|exist)|method not supported/i.test(`${upstream.label ?? ''} ${upstream.message ?? ''}`);
-}
-
-/** Parses an answer and throws its error envelope, unless it is a batch (a failed batch says ERROR too). */
-function parseResult(text: string, backend: string): Record<string, unknown> {
-  const body = parseObject(text, backend);
-  if (body['batchId'] === undefined || body['batchId'] === null) throwIfEnvelopeError(body, backend);
-  return body;
-}
-
-function parseBatch(body: Record<string, unknown>, backend: string): SlvBatchResult {
-  if (body['batchId'] === undefined || body['batchId'] === null) throw malformed(backend, 'an answer without a batch');
-  const parsed = slvBatchResultSchema.safeParse(body);
-  if (!parsed.success) throw malformed(backend, 'a batch it could not read');
-  return parsed.data;
-}
-
-function throwIfEnvelopeError(body: Record<string, unknown>, backend: string): void {
-  const envelope = slvEnvelopeSchema.safeParse(body);
-  if (envelope.success && isEnvelopeError(envelope.data)) throw envelopeError(envelope.data, backend, 200);
-}
-
-function isEnvelopeError(envelope: SlvEnvelope): boolean {
-  return envelope.statusError === true || envelope.status?.toUpperCase() === 'ERROR';
-}
-
-const UNKNOWN_BATCH_TEXT = /(unknown|no such|invalid) batch|batch\b.*\b(not found|unknown|does not exist|doesn't exist|expired)/i;
-
-function envelopeError(envelope: SlvEnvelope, backend: string, status: number): GatewayError {
-  const upstream: UpstreamDetail = {
-    code: envelope.errorCode === undefined || envelope.errorCode === null ? null : String(envelope.errorCode),
-    label: envelope.errorCodeLabel ?? null,
-    message: envelope.message ?? null,
-    ...(status !== 200 ? { status } : {}),
-  };
-  const text = `${upstream.label ?? ''} ${upstream.message ?? ''}`;
-  if (upstream.code === SLV_UNKNOWN_BATCH_ERROR_CODE || UNKNOWN_BATCH_TEXT.test(text)) {
-    return new GatewayError(ErrorCode.BATCH_NOT_FOUND, `SLV backend "${backend}" does not know this batch`, { backend, upstream });
-  }
-  const detail = upstream.message ?? upstream.label ?? 'no message';
-  return new GatewayError(ErrorCode.BACKEND_ERROR, `SLV backend "${backend}" answered error ${upstream.code ?? '?'}: ${detail}`, {
-    backend,
-    upstream,
-  });
-}
-
-function parseObject(text: string, backend: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw malformed(backend, 'a malformed body', error);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw malformed(backend, 'a body that is not an object');
-  return value as Record<string, unknown>;
-}
-
-function tryEnvelope(text: string): SlvEnvelope | null {
-  try {
-    const parsed = slvEnvelopeSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
-
-const malformed = (backend: string, what: string, cause?: unknown) =>
-  new GatewayError(ErrorCode.BACKEND_ERROR, `SLV backend "${backend}" answered with ${what}`, { backend, cause });
-
-/** SLV answers unauthenticated calls with its HTML login page, HTTP 200. */
-function isHtml(response: Response<string>): boolean {
-  const type = String(response.headers['content-type'] ?? '').toLowerCase();
-  if (type.includes('text/html')) return true;
-  return /^\s*<(!doctype html|html)/i.test(response.body.slice(0, 64));
-}

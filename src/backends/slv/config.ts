@@ -11,6 +11,12 @@ export const slvConfigSchema = z.object({
   username: z.string().min(1, { message: 'expected a non-empty user name' }),
   /** CMS user password. A secret: never logged or returned. */
   password: z.string(),
+  /** `basic`: HTTP Basic on every call. `form`: a form login (`j_security_check`) per session, renewed when it expires. */
+  auth: z.enum(['basic', 'form']).default('basic'),
+  /** A batch SLV answers about this many times in a row without knowing it is reported gone (docs/backends/slv.md). */
+  forgottenAfterAnswers: z.number().int().min(1).default(5),
+  /** Or once SLV has answered about it without knowing it for this long, in ms. */
+  forgottenAfterMs: z.number().int().min(0).default(300_000),
 });
 
 export type SlvConfig = z.infer<typeof slvConfigSchema>;

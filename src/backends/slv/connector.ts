@@ -3,8 +3,9 @@ import type { BackendContext } from '../../core/backend.js';
 import { ErrorCode, GatewayError, isGatewayError } from '../../core/errors.js';
 import { isTerminal, type Artifact, type Batch, type SlvStartInput, type StartInput } from '../../core/model.js';
 import { publicUrl } from '../../lib/http-client.js';
-import { createSlvClient, isUnknownMethodError, type SlvCall } from './client.js';
+import { createSlvClient, isUnknownMethodError, translateSlvError, type SlvCall } from './client.js';
 import type { SlvConfig } from './config.js';
+import { createForgottenPolicy } from './forgotten.js';
 import { mapSlvBatch, slvState } from './map.js';
 import { SLV_START_METHODS, slvBatchResultSchema, type SlvBatchResult } from './wire.js';
 
@@ -20,7 +21,20 @@ const MEMORY_LIMIT = 10_000;
  */
 export function createSlvConnector(config: SlvConfig, context: BackendContext): BatchBackend {
   const backendId = config.id;
-  const client = createSlvClient({ ...context, backendId, url: config.url, username: config.username, password: config.password });
+  const client = createSlvClient({
+    ...context,
+    backendId,
+    url: config.url,
+    username: config.username,
+    password: config.password,
+    auth: config.auth,
+  });
+  const forgotten = createForgottenPolicy({
+    backendId,
+    afterAnswers: config.forgottenAfterAnswers,
+    afterMs: config.forgottenAfterMs,
+    probe: () => client.probe(),
+  });
   // What SLV does not report but this process knows: which method started a batch, and when a
   // batch was first seen finished (SLV has no end time; `finishedAt` must not move between polls).
   const names = createBoundedMap<string, string>(MEMORY_LIMIT);
@@ -45,7 +59,14 @@ export function createSlvConnector(config: SlvConfig, context: BackendContext): 
 
   const get = async (nativeId: string, signal?: AbortSignal): Promise<Batch> => {
     checkId(nativeId);
-    const native = await client.batch({ method: 'GET', path: 'batch/getBatchResult', params: [['batchId', nativeId]], signal });
+    let native: SlvBatchResult;
+    try {
+      native = await client.batch({ method: 'GET', path: 'batch/getBatchResult', params: [['batchId', nativeId]], signal });
+    } catch (error) {
+      const translated = translateSlvError(error, backendId);
+      throw signal?.aborted ? translated : await forgotten.failed(nativeId, translated);
+    }
+    forgotten.answered(nativeId);
     return toBatch(native);
   };
 
@@ -72,6 +93,7 @@ export function createSlvConnector(config: SlvConfig, context: BackendContext): 
       // The start answer is already the running batch; no extra poll is needed.
       const native = await client.batch(startCall(input));
       names.set(String(native.batchId), SLV_START_METHODS[input.operation]);
+      forgotten.answered(String(native.batchId));
       return toBatch(native);
     },
 
@@ -109,12 +131,13 @@ export function createSlvConnector(config: SlvConfig, context: BackendContext): 
     async dispose() {
       names.clear();
       finishedAt.clear();
+      forgotten.clear();
       await client.dispose();
     },
   };
 }
 
-/** The SLV call each start operation makes (`slv.md` §2). */
+/** The SLV call each start operation makes (docs/backends/slv.md §2). */
 export function startCall(input: SlvStartInput): SlvCall {
   switch (input.operation) {
     case 'commissionController':

@@ -4,7 +4,7 @@ import { createSlvConnector } from './connector.js';
 import { startSlvEmulator } from './emulator/server.js';
 
 export type { SlvConfig } from './config.js';
-export type { SlvEmulatorHandle, SlvEmulatorOptions, SlvCancelSupport } from './emulator/server.js';
+export type { SlvEmulatorHandle, SlvEmulatorOptions, SlvCancelSupport, SlvUnknownBatchAnswer } from './emulator/server.js';
 export { startSlvEmulator } from './emulator/server.js';
 
 /** The SLV (Streetlight.Vision CMS) backend: asynchronous commissioning and CSV-import batches. */

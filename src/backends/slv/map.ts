@@ -17,7 +17,7 @@ export interface MapContext {
 }
 
 /**
- * The unified state, per the table in `shared/docs/backends/README.md`:
+ * The unified state, per the table in docs/backends/slv.md §10:
  * `cancelled` wins; while `batchRunning`, a cancel order means CANCELLING and an unknown progress
  * (-1) means QUEUED; once stopped, `statusError` (or `status: "ERROR"`) means FAILED, else SUCCEEDED.
  */

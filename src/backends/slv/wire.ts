@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * SLV's native wire shapes (see `shared/docs/backends/slv.md` §4–5). The schemas are loose on
+ * SLV's native wire shapes (see docs/backends/slv.md §4–5). The schemas are loose on
  * purpose: SLV versions add fields, and a field we do not read must never fail a poll. They only
  * insist on what the mapping cannot do without.
  */
@@ -84,7 +84,7 @@ export const SLV_START_METHODS = {
 
 /**
  * How a batch id the server does not know is signalled. Undocumented upstream
- * (slv.md §9, question 4), so this is our decision, shared by emulator and client: the usual
+ * (docs/backends/slv.md §9, question 4), so this is our decision, shared by emulator and client: the usual
  * `SLVResult` error envelope (HTTP 200, `status: "ERROR"`) with this `errorCode`. The client also
  * recognises a message/label that says the batch is unknown, in case a real server words it so.
  */

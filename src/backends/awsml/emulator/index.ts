@@ -55,9 +55,10 @@ interface ScriptedFailure {
 export async function startAwsMlEmulator(options: AwsMlEmulatorOptions = {}): Promise<AwsMlEmulatorHandle> {
   const region = options.region ?? 'us-east-1';
   const tickMs = options.tickMs ?? 1000;
-  const accessKeyId = `AKIAEMU${randomBytes(6).toString('hex').toUpperCase()}`;
-  // A fresh secret per start: nothing secret is written in code or config.
-  const secretAccessKey = randomBytes(30).toString('base64');
+  // A fresh secret per start: nothing secret is written in code or config — except the documented
+  // demo keys of `npm run emulators`, which open nothing but this emulator.
+  const accessKeyId = options.demoCredentials ? 'AKIAEMULATORDEMO0001' : `AKIAEMU${randomBytes(6).toString('hex').toUpperCase()}`;
+  const secretAccessKey = options.demoCredentials ? 'emulator-demo-secret-access-key' : randomBytes(30).toString('base64');
   const keys = new Map<string, EmulatorKey>([[accessKeyId, { secretAccessKey }], ...Object.entries(options.keys ?? {})]);
   const verify = createSigV4Verifier({ region, service: SERVICE, keys });
   const store = createPredictionStore(options.store);

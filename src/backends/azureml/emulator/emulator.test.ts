@@ -110,14 +110,14 @@ describe('azureml emulator', () => {
     const { em, call, token } = await start();
     const { body } = await call('POST', '/api/TxService/1.0/batch', { token, body: [{ hp: 110, wt: 2.62 }] });
     const id = (body as { batchExecutionId: string }).batchExecutionId;
-    expect((await call('GET', `/api/TxService/1.0/batch/${id}/0/files`, { token })).body).toBeNull();
+    expect((await call('GET', `/api/TxService/1.0/batch/${id}/1/files`, { token })).body).toBeNull();
     em.advance(5);
-    expect((await call('GET', `/api/TxService/1.0/batch/${id}/0/files`, { token })).body).toEqual(['answer.csv']);
-    const file = await call('GET', `/api/TxService/1.0/batch/${id}/0/files/answer.csv`, { token });
+    expect((await call('GET', `/api/TxService/1.0/batch/${id}/1/files`, { token })).body).toEqual(['answer.csv']);
+    const file = await call('GET', `/api/TxService/1.0/batch/${id}/1/files/answer.csv`, { token });
     expect({ status: file.status, type: file.type }).toEqual({ status: 200, type: 'application/octet-stream' });
     expect((file.body as Buffer).toString('utf8')).toMatch(/^hp,wt,answer\n110,2\.62,0\.\d+\n$/);
-    expect((await call('GET', `/api/TxService/1.0/batch/${id}/0/files/other.csv`, { token })).body).toMatchObject({ message: 'File not found' });
-    expect((await call('GET', `/api/TxService/1.0/batch/${id}/4/files`, { token })).status).toBe(404);
+    expect((await call('GET', `/api/TxService/1.0/batch/${id}/1/files/other.csv`, { token })).body).toMatchObject({ message: 'File not found' });
+    expect((await call('GET', `/api/TxService/1.0/batch/${id}/5/files`, { token })).status).toBe(404);
 
     expect((await call('DELETE', `/api/TxService/1.0/batch/${id}`, { token })).body).toEqual([id]);
     expect(await call('GET', `/api/TxService/1.0/batch/${id}`, { token })).toMatchObject({ status: 404, body: { code: 404, message: 'Execution not found' } });

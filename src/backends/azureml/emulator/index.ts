@@ -5,6 +5,7 @@ import { createTokenStore, type TokenStore } from './auth.js';
 import { createBatchStore, isFinished, type BatchStore, type Execution } from './batches.js';
 import { startDemo } from './demo.js';
 import { defaultServices, type EmulatedService, type ItemOutcome } from './services.js';
+import { serviceSwagger } from './swagger.js';
 
 /**
  * An ML Server (9.x) operationalization endpoint on loopback: `/login` tokens, the services catalogue,
@@ -21,6 +22,8 @@ export interface AzureMlEmulatorOptions extends EmulatorStartOptions {
   tokenLifetimeMs?: number;
   /** Clock for token expiry, replaceable in tests. @default Date.now */
   now?: () => number;
+  /** What `…/batch/{id}/{index}/files` calls the first record (docs/backends/azureml.md). @default 1 */
+  artifactIndexBase?: 0 | 1;
 }
 
 export interface AzureMlEmulator extends EmulatorHandle {
@@ -30,6 +33,11 @@ export interface AzureMlEmulator extends EmulatorHandle {
   readonly tokens: TokenStore;
   /** Advances every batch `ticks` steps at once, on top of the timer (tests use a long `tickMs`). */
   advance(ticks?: number): void;
+  /**
+   * Services (`name/version`) whose batch list answers this HTTP status, as realtime-only services
+   * (400) or services the user may not read (403) do on a real server.
+   */
+  readonly listFailures: Map<string, number>;
 }
 
 export async function startAzureMlEmulator(options: AzureMlEmulatorOptions = {}): Promise<AzureMlEmulator> {
@@ -38,6 +46,8 @@ export async function startAzureMlEmulator(options: AzureMlEmulatorOptions = {})
   const services = defaultServices();
   const tokens = createTokenStore({ username, password, tokenLifetimeMs: options.tokenLifetimeMs, now: options.now });
   const batches = createBatchStore();
+  const listFailures = new Map<string, number>();
+  const indexBase = options.artifactIndexBase ?? 1;
   const findService = (name: string, version: string) => services.find((s) => s.name === name && s.version === version);
   const onTick: Array<() => void> = [];
   const advance = (ticks = 1) => {
@@ -48,7 +58,7 @@ export async function startAzureMlEmulator(options: AzureMlEmulatorOptions = {})
   };
 
   const http: EmulatorHttpServer = await startEmulatorHttp(
-    (req, res, body) => route(req, res, body, { tokens, batches, services, findService }),
+    (req, res, body) => route(req, res, body, { tokens, batches, services, findService, listFailures, indexBase }),
     { port: options.port, refuseCredentials: (_req, res) => sendError(res, 401, 'Unauthorized') },
   );
   const timer = setInterval(advance, options.tickMs ?? 1000);
@@ -63,6 +73,7 @@ export async function startAzureMlEmulator(options: AzureMlEmulatorOptions = {})
     batches,
     tokens,
     advance,
+    listFailures,
     async close() {
       clearInterval(timer);
       demo?.stop();
@@ -76,6 +87,8 @@ interface Routing {
   batches: BatchStore;
   services: readonly EmulatedService[];
   findService(name: string, version: string): EmulatedService | undefined;
+  listFailures: Map<string, number>;
+  indexBase: 0 | 1;
 }
 
 /** The swagger `Error` body: `{code, message, fields}`. */
@@ -107,7 +120,7 @@ function route(req: IncomingMessage, res: ServerResponse, body: Buffer, ctx: Rou
   if (segments[0] === 'api' && segments.length >= 3) {
     const service = ctx.findService(segments[1]!, segments[2]!);
     if (!service) return sendError(res, 404, 'Web service not found');
-    return routeService(method, segments.slice(3), url, body, res, service, ctx.batches);
+    return routeService(method, segments.slice(3), url, body, res, service, ctx);
   }
   return sendError(res, 404, 'Not found');
 }
@@ -130,7 +143,9 @@ function routeLogin(method: string, rest: string[], url: URL, body: Buffer, res:
   return sendError(res, 404, 'Not found');
 }
 
-function routeService(method: string, rest: string[], url: URL, body: Buffer, res: ServerResponse, service: EmulatedService, batches: BatchStore): void {
+function routeService(method: string, rest: string[], url: URL, body: Buffer, res: ServerResponse, service: EmulatedService, ctx: Routing): void {
+  const batches = ctx.batches;
+  if (rest.length === 1 && rest[0] === 'swagger.json' && method === 'GET') return sendJson(res, 200, serviceSwagger(service));
   // POST /api/{name}/{version}: synchronous consume of one record.
   if (rest.length === 0 && method === 'POST') {
     const record = parseJson(body);
@@ -150,7 +165,11 @@ function routeService(method: string, rest: string[], url: URL, body: Buffer, re
     // Both spellings: the swagger's camelCase and the PascalCase the Python SDK reads.
     return sendJson(res, 202, { batchExecutionId: execution.id, BatchExecutionId: execution.id });
   }
-  if (rest.length === 1 && method === 'GET') return sendJson(res, 200, batches.ids(service));
+  if (rest.length === 1 && method === 'GET') {
+    const failure = ctx.listFailures.get(`${service.name}/${service.version}`);
+    if (failure !== undefined) return sendError(res, failure, failure === 403 ? 'Forbidden' : failure === 400 ? 'Bad request' : 'Internal server error');
+    return sendJson(res, 200, batches.ids(service));
+  }
 
   const execution = rest[1] === undefined ? undefined : batches.get(service, rest[1]);
   if (!execution) return sendError(res, 404, 'Execution not found');
@@ -165,8 +184,8 @@ function routeService(method: string, rest: string[], url: URL, body: Buffer, re
     return sendJson(res, 200, [execution.id]);
   }
   if (rest.length >= 4 && rest[3] === 'files' && method === 'GET') {
-    const index = Number(rest[2]);
-    if (!/^\d+$/.test(rest[2]!) || index >= execution.items.length) return sendError(res, 404, 'Index out of range');
+    const index = Number(rest[2]) - ctx.indexBase;
+    if (!/^\d+$/.test(rest[2]!) || index < 0 || index >= execution.items.length) return sendError(res, 404, 'Index out of range');
     const outcome = index < execution.committed ? execution.items[index]!.outcome : null;
     const names = outcome ? Object.keys(outcome.files) : [];
     if (rest.length === 4) return sendJson(res, 200, names.length > 0 ? names : null);

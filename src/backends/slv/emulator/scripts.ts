@@ -6,7 +6,7 @@ import type { BatchScript, ScriptStep } from './engine.js';
  * - a `controllerStrId` starting with `offline` → the controller does not answer: the batch FAILS;
  * - an `idOnController` starting with `missing` → "not found on controller" warnings (SUCCEEDED);
  * - CSV rows with fewer columns than the header → warnings; a CSV without rows → the batch FAILS.
- * Message texts follow the seed sample (`slv.md` §5b) where one exists.
+ * Message texts follow the seed sample (docs/backends/slv.md §5b) where one exists.
  */
 
 export interface ScriptOptions {

@@ -59,3 +59,14 @@ export function sendContainerError(res: ServerResponse, status: number, reason: 
   res.writeHead(status, { 'content-type': 'text/html;charset=utf-8', 'content-length': String(Buffer.byteLength(html)), ...headers });
   res.end(html);
 }
+
+/** A Java exception as some servers answer an unexpected failure: plain text (HTTP 200) or the container's 500 page. */
+export function sendExceptionText(res: ServerResponse, status: 200 | 500, batchId: string | null): void {
+  const trace =
+    `java.lang.NullPointerException: batch ${batchId ?? ''}\n` +
+    '\tat com.dotv.streetlightserver.api.BatchAPI.getBatchResult(BatchAPI.java:112)\n' +
+    '\tat com.dotv.streetlightserver.api.servlet.SLVAPIServlet.service(SLVAPIServlet.java:201)';
+  const text = status === 200 ? trace : `<!doctype html><html><head><title>HTTP Status 500</title></head><body><h1>HTTP Status 500 – Internal Server Error</h1><pre>${trace}</pre></body></html>`;
+  res.writeHead(status, { 'content-type': status === 200 ? 'text/plain;charset=UTF-8' : 'text/html;charset=utf-8', 'content-length': String(Buffer.byteLength(text)) });
+  res.end(text);
+}

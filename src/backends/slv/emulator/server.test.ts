@@ -94,12 +94,15 @@ describe('SLV emulator wire format', () => {
 });
 
 describe('SLV emulator authentication', () => {
-  it('answers wrong credentials with its HTML login page and HTTP 200', async () => {
-    const response = await fetch(`${emulator.url}/api/batch/getBatchResult?batchId=1481016600181&ser=json`, {
+  it('answers wrong or missing Basic credentials with 401 and the Basic challenge', async () => {
+    const wrong = await fetch(`${emulator.url}/api/batch/getBatchResult?batchId=1481016600181&ser=json`, {
       headers: { authorization: `Basic ${Buffer.from('admin:wrong').toString('base64')}` },
     });
-    expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toMatch(/text\/html/);
+    const missing = await fetch(`${emulator.url}/api/batch/getBatchResult?batchId=1481016600181&ser=json`);
+    for (const response of [wrong, missing]) {
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toBe('Basic realm="Authentication required"');
+    }
   });
 
   it('refuses credentials the same way under the unauthorized fault', async () => {

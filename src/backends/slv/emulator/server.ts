@@ -1,13 +1,14 @@
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorHandle, EmulatorStartOptions } from '../../../core/module.js';
 import { requestParams, startEmulatorHttp, type EmulatorHandler } from '../../../lib/emulator-http.js';
 import { SLV_UNKNOWN_BATCH_ERROR_CODE, SLV_UNKNOWN_METHOD_ERROR_CODE } from '../wire.js';
+import { createSlvAuth, type SlvSession } from './auth.js';
 import { createSlvDemo } from './demo.js';
 import { createSlvBatchEngine, type SlvBatchEngine } from './engine.js';
 import { commissionControllerScript, commissionDevicesScript, importCsvScript } from './scripts.js';
 import { SEED_BATCH, SEED_BATCH_ID } from './seed-batch.js';
-import { sendContainerError, sendLoginPage, sendSerialized } from './serialize.js';
+import { sendContainerError, sendExceptionText, sendLoginPage, sendSerialized } from './serialize.js';
 
 /**
  * An SLV CMS on loopback, speaking its NorthBound API under the webapp path `/reports`: HTTP Basic,
@@ -19,13 +20,20 @@ import { sendContainerError, sendLoginPage, sendSerialized } from './serialize.j
 /** The webapp context path every URL lives under, as on a default SLV install. */
 export const SLV_WEBAPP_PATH = '/reports';
 
+/**
+ * How `getBatchResult` answers a batch id it does not know (real servers are undocumented here):
+ * our unknown-batch envelope (code 604), a generic error envelope, a Java exception text with
+ * HTTP 200, or a servlet container's HTTP 500 exception page.
+ */
+export type SlvUnknownBatchAnswer = 'unknown-batch' | 'generic-error' | 'exception-text' | 'server-error';
+
 /** How `api/batch/cancelBatch` behaves: honoured, missing (servlet 404) or refused by the API. */
 export type SlvCancelSupport = 'supported' | 'not-found' | 'unknown-method';
 
 export interface SlvEmulatorOptions extends EmulatorStartOptions {
   /** @default 'admin' */
   username?: string;
-  /** @default a random password, handed out in `connection` */
+  /** @default a random password, handed out in `connection` (`slv-demo-password` with `demoCredentials`) */
   password?: string;
   /**
    * Behave as SLV 7.8+ (CSRF token handshake, token required on session POSTs). `false` emulates
@@ -38,6 +46,10 @@ export interface SlvEmulatorHandle extends EmulatorHandle {
   readonly engine: SlvBatchEngine;
   /** How `cancelBatch` answers; tests switch it to check the connector's UNSUPPORTED. @default 'supported' */
   cancelSupport: SlvCancelSupport;
+  /** How an unknown batch id is answered. @default 'unknown-batch' */
+  unknownBatchAnswer: SlvUnknownBatchAnswer;
+  /** Makes the server forget a batch, as a restart or its retention would. */
+  forget(id: string): void;
   /** Drops every session, as a server restart or session timeout would. */
   invalidateSessions(): void;
   /** Sessions currently open (one per CSRF handshake). */
@@ -46,59 +58,35 @@ export interface SlvEmulatorHandle extends EmulatorHandle {
   tick(): void;
 }
 
-interface Session {
-  id: string;
-  token: string;
-}
-
 type Params = URLSearchParams;
 
 export async function startSlvEmulator(options: SlvEmulatorOptions = {}): Promise<SlvEmulatorHandle> {
   const username = options.username ?? 'admin';
-  const password = options.password ?? randomBytes(12).toString('base64url');
-  const expectedAuth = Buffer.from(`Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`);
+  const password = options.password ?? (options.demoCredentials ? 'slv-demo-password' : randomBytes(12).toString('base64url'));
+  const auth = createSlvAuth({ username, password, webappPath: SLV_WEBAPP_PATH });
   const engine = createSlvBatchEngine();
   engine.pin(SEED_BATCH_ID, SEED_BATCH);
-  const sessions = new Map<string, Session>();
   const demo = options.demo ? createSlvDemo(engine, { login: username }) : null;
   let cancelSupport: SlvCancelSupport = 'supported';
+  let unknownBatchAnswer: SlvUnknownBatchAnswer = 'unknown-batch';
   const csrf = options.csrf ?? true;
-
-  const basicOk = (header: string): boolean => {
-    const given = Buffer.from(header);
-    return given.length === expectedAuth.length && timingSafeEqual(given, expectedAuth);
-  };
-
-  /** Who is calling: a live session (cookie) or valid Basic credentials; `null` = show the login page. */
-  function authenticate(req: IncomingMessage): { session: Session | null } | null {
-    const sessionId = cookie(req, 'JSESSIONID');
-    const session = sessionId ? (sessions.get(sessionId) ?? null) : null;
-    const header = req.headers.authorization;
-    if (header !== undefined) return basicOk(header) ? { session } : null;
-    return session ? { session } : null;
-  }
-
-  /** SLV 7.8+: a POST from a cookie session must carry that session's token; plain Basic needs none. */
-  function csrfOk(req: IncomingMessage, session: Session | null): boolean {
-    const sent = header(req, 'x-csrf-token');
-    if (sent === undefined && cookie(req, 'JSESSIONID') === undefined) return true;
-    return session !== null && sent === session.token;
-  }
 
   const handle: EmulatorHandler = (req, res, body) => {
     const pathname = new URL(req.url ?? '/', 'http://emulator').pathname;
     if (!pathname.startsWith(`${SLV_WEBAPP_PATH}/`)) return sendContainerError(res, 404, 'Not Found');
     const path = pathname.slice(SLV_WEBAPP_PATH.length);
-    const auth = authenticate(req);
-    if (!auth) return sendLoginPage(res);
+    if (auth.formLogin(path, req, res, body)) return;
+    const verdict = auth.authenticate(req);
+    if (verdict === 'challenge') return auth.challenge(res);
+    if (verdict === 'login-page') return sendLoginPage(res);
     const method = req.method ?? 'GET';
-    if (csrf && method !== 'GET' && method !== 'HEAD' && !csrfOk(req, auth.session)) {
+    if (csrf && method !== 'GET' && method !== 'HEAD' && !auth.csrfOk(req, verdict.session)) {
       return sendContainerError(res, 403, 'Forbidden', { 'x-csrf-token': 'Required' });
     }
     const params = requestParams(req, body);
     switch (path) {
       case '/api/userprofile/getCurrentUser':
-        return currentUser(req, res, params, auth.session);
+        return currentUser(req, res, params, verdict.session);
       case '/api/controllermanagement/commissionControllerAsync': {
         const controllerStrId = params.get('controllerStrId');
         const flags = params.get('flags');
@@ -113,15 +101,16 @@ export async function startSlvEmulator(options: SlvEmulatorOptions = {}): Promis
         if (ids.length === 0) return sendError(res, params, missing('idOnController'));
         return sendBatch(res, params, engine.create(commissionDevicesScript(controllerStrId, ids, { login: username })));
       }
-      case '/api/loggingmanagement/importDevicesFromCsvFileAsync': {
-        // SLV's own clients upload the file as the raw body; the servlet form sends `csvFile`.
-        const csv = params.get('csvFile') ?? (isForm(req) ? '' : body.toString('utf8'));
-        return sendBatch(res, params, engine.create(importCsvScript(csv, { login: username })));
-      }
+      case '/api/loggingmanagement/importDevicesFromCsvFileAsync':
+        return importCsv(req, res, params, body);
+      case '/api/servlet/SLVLoggingManagementAPI':
+        // The legacy servlet form (docs/backends/slv.md §6): the method is a parameter.
+        if (params.get('methodName') !== 'importDevicesFromCsvFileAsync') return sendError(res, params, unknownMethod(params.get('methodName')));
+        return importCsv(req, res, params, body);
       case '/api/batch/getBatchResult':
         return answerBatch(res, params, engine.get(params.get('batchId') ?? ''), params.get('batchId'));
       case '/api/servlet/SLVBatchAPI':
-        // The legacy servlet form names the parameter `batch` (slv.md §6).
+        // The legacy servlet form names the parameter `batch` (docs/backends/slv.md §6).
         if (params.get('methodName') !== 'getBatchResult') return sendError(res, params, unknownMethod(params.get('methodName')));
         return answerBatch(res, params, engine.get(params.get('batch') ?? ''), params.get('batch'));
       case '/api/batch/cancelBatch':
@@ -135,14 +124,38 @@ export async function startSlvEmulator(options: SlvEmulatorOptions = {}): Promis
     }
   };
 
-  function currentUser(req: IncomingMessage, res: ServerResponse, params: Params, existing: Session | null): void {
+  function importCsv(req: IncomingMessage, res: ServerResponse, params: Params, body: Buffer): void {
+    // SLV's own clients upload the file as the raw body; the servlet form sends `csvFile`.
+    const csv = params.get('csvFile') ?? (isForm(req) ? '' : body.toString('utf8'));
+    sendBatch(res, params, engine.create(importCsvScript(csv, { login: username })));
+  }
+
+  /** A batch, or how this server answers an id it does not know (see `unknownBatchAnswer`). */
+  function answerBatch(res: ServerResponse, params: Params, batch: Record<string, unknown> | null, id: string | null): void {
+    if (batch) return sendBatch(res, params, batch);
+    switch (unknownBatchAnswer) {
+      case 'unknown-batch':
+        return sendError(res, params, { errorCode: SLV_UNKNOWN_BATCH_ERROR_CODE, errorCodeLabel: 'Unknown batch', message: `No batch found with id '${id ?? ''}'` });
+      case 'generic-error':
+        return sendError(res, params, { errorCode: '1', errorCodeLabel: 'Error', message: 'An error occurred while processing the request' });
+      case 'exception-text':
+        return sendExceptionText(res, 200, id);
+      case 'server-error':
+        return sendExceptionText(res, 500, id);
+      default: {
+        const exhaustive: never = unknownBatchAnswer;
+        throw new Error(`Unknown answer ${String(exhaustive)}`);
+      }
+    }
+  }
+
+  function currentUser(req: IncomingMessage, res: ServerResponse, params: Params, existing: SlvSession | null): void {
     const headers: Record<string, string> = {};
     if (csrf && header(req, 'x-csrf-token')?.toLowerCase() === 'fetch') {
       let session = existing;
       if (!session) {
-        session = { id: randomUUID().replace(/-/g, '').toUpperCase(), token: randomUUID() };
-        sessions.set(session.id, session);
-        headers['set-cookie'] = `JSESSIONID=${session.id}; Path=${SLV_WEBAPP_PATH}; HttpOnly`;
+        session = auth.open();
+        headers['set-cookie'] = auth.cookieHeader(session);
       }
       headers['x-csrf-token'] = session.token;
     }
@@ -154,6 +167,7 @@ export async function startSlvEmulator(options: SlvEmulatorOptions = {}): Promis
     port: options.port ?? 0,
     refuseCredentials: (_req, res) => sendLoginPage(res),
   });
+  const sessions = auth.sessions;
 
   const tick = () => {
     engine.tick();
@@ -174,6 +188,13 @@ export async function startSlvEmulator(options: SlvEmulatorOptions = {}): Promis
     set cancelSupport(next: SlvCancelSupport) {
       cancelSupport = next;
     },
+    get unknownBatchAnswer() {
+      return unknownBatchAnswer;
+    },
+    set unknownBatchAnswer(next: SlvUnknownBatchAnswer) {
+      unknownBatchAnswer = next;
+    },
+    forget: (id: string) => engine.forget(id),
     invalidateSessions: () => sessions.clear(),
     get sessionCount() {
       return sessions.size;
@@ -218,13 +239,7 @@ function sendError(res: ServerResponse, params: Params, error: ApiError): void {
 
 const sendBatch = (res: ServerResponse, params: Params, batch: Record<string, unknown>) => sendSerialized(res, params, 'SLVBatchResult', batch);
 
-/** A batch, or our (documented) unknown-batch error: errorCode 604. */
-function answerBatch(res: ServerResponse, params: Params, batch: Record<string, unknown> | null, id: string | null): void {
-  if (batch) return sendBatch(res, params, batch);
-  sendError(res, params, { errorCode: SLV_UNKNOWN_BATCH_ERROR_CODE, errorCodeLabel: 'Unknown batch', message: `No batch found with id '${id ?? ''}'` });
-}
-
-/** `desc` lists a servlet's methods (slv.md §6); here the batch servlet's. */
+/** `desc` lists a servlet's methods (docs/backends/slv.md §6); here the batch servlet's. */
 function batchMethods(withCancel: boolean) {
   const methods = [{ name: 'getBatchResult', params: ['batchId'] }];
   if (withCancel) methods.push({ name: 'cancelBatch', params: ['batchId'] });
@@ -234,14 +249,6 @@ function batchMethods(withCancel: boolean) {
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-function cookie(req: IncomingMessage, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return rest.join('=');
-  }
-  return undefined;
 }
 
 const isForm = (req: IncomingMessage) => (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
