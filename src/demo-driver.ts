@@ -23,7 +23,12 @@ export function startDemoDriver(
       options.logger?.warn({ err: error, backend: backendId }, 'demo batch did not start');
     }
   };
-  for (const plan of plans) for (const input of plan.inputs) void startOne(plan.backend.id, input);
+  // One after another per backend, so the backend gives them the same ids in every fresh run.
+  for (const plan of plans) {
+    void (async () => {
+      for (const input of plan.inputs) await startOne(plan.backend.id, input);
+    })();
+  }
   const timer = setInterval(() => {
     round += 1;
     for (const plan of plans) void startOne(plan.backend.id, plan.inputs[round % plan.inputs.length]!);

@@ -20,6 +20,17 @@ function fakeTerminal(): { stream: PassThrough & { isTTY: boolean; columns: numb
   return { stream, text: () => text };
 }
 
+describe('batchgate list on a terminal', () => {
+  it('starts with a header row naming the columns', async () => {
+    const terminal = fakeTerminal();
+    const code = await runCli(['list', '--url', demo.gateway.url], {}, { stdout: terminal.stream, stderr: new PassThrough() });
+    expect(code).toBe(0);
+    const [header, first] = terminal.text().split('\n');
+    expect(header).toMatch(/^BACKEND\s+STATE\s+PERCENT\s+NAME\s+ID$/);
+    expect(first).toMatch(/^demo-/);
+  });
+});
+
 describe('batchgate watch on a terminal', () => {
   it('redraws one line with a bar, then ends it with a newline and the final state', async () => {
     const started = await gql<{ startBatch: { batch: { id: string } } }>(

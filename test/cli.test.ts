@@ -41,6 +41,21 @@ describe('batchgate list', () => {
     expect(result.stderr).toBe('');
   });
 
+  it('prints a JSON array of the batches with --json', async () => {
+    const result = await runCliProcess(['list', '--json', '--url', gateway.url]);
+    expect(result.code).toBe(0);
+    const batches = JSON.parse(result.stdout) as Array<{ id: string; backend: { id: string }; state: string }>;
+    // SLV cannot list, and nothing here started an SLV batch through the gateway.
+    expect(new Set(batches.map((batch) => batch.backend.id))).toEqual(new Set(['demo-azureml', 'demo-awsml']));
+    expect(batches.every((batch) => typeof batch.id === 'string' && typeof batch.state === 'string')).toBe(true);
+  });
+
+  it('prints its version with --version', async () => {
+    const result = await runCliProcess(['--version']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toMatch(/^batchgate \d+\.\d+\.\d+/);
+  });
+
   it('takes the URL from BATCHGATE_URL when --url is not given', async () => {
     const result = await runCliProcess(['list'], { BATCHGATE_URL: gateway.url });
     expect(result.code).toBe(0);
@@ -113,6 +128,25 @@ describe('batchgate watch', () => {
     expect(cancelled).toBe(true);
     expect(result.code).toBe(3);
     expect(result.stdout.trimEnd().split('\n').at(-1)).toMatch(/^CANCELLED/);
+  });
+
+  it('exits 130 on Ctrl-C (SIGINT) while watching', async () => {
+    const id = await startBatch(gateway.url, {
+      backend: 'demo-azureml',
+      azureMl: { service: 'TxService', version: '1.0', records: Array.from({ length: 200 }, (_, hp) => ({ hp, wt: 2 })), parallelCount: 1 },
+    });
+    let interrupted = false;
+    const result = await runCliProcess(['watch', id, '--url', gateway.url], {}, {
+      onStdout: (text, child) => {
+        if (!interrupted && /^Watching /.test(text)) {
+          interrupted = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(interrupted).toBe(true);
+    expect(result.code).toBe(130);
+    expect(result.stderr).toContain('interrupted');
   });
 
   it('exits 4 with BATCH_NOT_FOUND for a batch the backend does not know', async () => {

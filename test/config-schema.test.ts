@@ -20,3 +20,17 @@ it('docs/config.schema.json is what scripts/config-schema.mjs makes of the zod s
   // A difference means a config option changed without the editor schema: run the script and commit.
   expect(committed).toEqual(fresh);
 });
+
+it('docs/config.md is what scripts/config-docs.mjs makes of docs/config.schema.json today', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'batchgate-config-docs-'));
+  folders.push(folder);
+  const out = join(folder, 'config.md');
+  await promisify(execFile)(process.execPath, ['scripts/config-docs.mjs', out], { timeout: 60_000 });
+  // A difference means a config field changed without its reference: run the script and commit.
+  expect(readFileSync('docs/config.md', 'utf8')).toBe(readFileSync(out, 'utf8'));
+  // Every field of every section is in the reference.
+  const schema = JSON.parse(readFileSync('docs/config.schema.json', 'utf8')) as { properties: Record<string, { properties?: Record<string, unknown> }> };
+  for (const [section, node] of Object.entries(schema.properties)) {
+    for (const field of Object.keys(node.properties ?? {})) expect(readFileSync(out, 'utf8')).toContain(`\`${section}.${field}\``);
+  }
+});

@@ -1,5 +1,5 @@
 import { CliGraphQLError, query, subscriptionClient, toCliError, type CliTarget } from './client.js';
-import { columns, fit, listCells, messageCounts, percentText, progressBar, statusText, TERMINAL_STATES, type CliBatch } from './render.js';
+import { columns, fit, LIST_HEADER, listCells, messageCounts, percentText, progressBar, statusText, TERMINAL_STATES, type CliBatch } from './render.js';
 
 /** Exit codes: documented in `batchgate help` and docs/usage.md. */
 export const ExitCode = {
@@ -11,6 +11,8 @@ export const ExitCode = {
   CANCELLED: 3,
   /** The gateway could not be reached, refused the token, or does not know the batch. */
   ERROR: 4,
+  /** Interrupted (Ctrl-C): 128 + SIGINT, as shells report it. */
+  INTERRUPTED: 130,
 } as const;
 
 /** Where output goes; tests and the real process pass their own. */
@@ -25,7 +27,7 @@ const LIST_QUERY = `query CliList($after: String) { batches(first: 20, after: $a
 const MAX_PAGES = 100;
 
 /** `batchgate list`: one line per batch of every backend. */
-export async function listCommand(target: CliTarget, out: CliOutput): Promise<number> {
+export async function listCommand(target: CliTarget, out: CliOutput, options: { json?: boolean } = {}): Promise<number> {
   const batches: CliBatch[] = [];
   const problems = new Set<string>();
   let after: string | null = null;
@@ -37,7 +39,12 @@ export async function listCommand(target: CliTarget, out: CliOutput): Promise<nu
     if (!result.data.batches.pageInfo.hasNextPage || !result.data.batches.pageInfo.endCursor) break;
     after = result.data.batches.pageInfo.endCursor;
   }
-  if (batches.length > 0) out.stdout.write(`${columns(batches.map(listCells)).join('\n')}\n`);
+  if (options.json) out.stdout.write(`${JSON.stringify(batches, null, 2)}\n`);
+  else if (batches.length > 0) {
+    // A header for people; scripts reading a pipe get only the batch lines.
+    const rows = batches.map(listCells);
+    out.stdout.write(`${columns(out.stdout.isTTY ? [LIST_HEADER, ...rows] : rows).join('\n')}\n`);
+  }
   // Missing backends are said on stderr, so stdout stays one line per batch for scripts.
   for (const problem of problems) out.stderr.write(`warning: ${problem}\n`);
   return ExitCode.OK;
@@ -88,12 +95,12 @@ export function watchCommand(target: CliTarget, id: string, out: CliOutput, sign
       settled = true;
       if (spinner) clearInterval(spinner);
       if (tty && latest) out.stdout.write('\n');
-      if (message) (code === ExitCode.OK ? out.stdout : code === ExitCode.ERROR ? out.stderr : out.stdout).write(`${message}\n`);
+      if (message) (code === ExitCode.ERROR || code === ExitCode.INTERRUPTED ? out.stderr : out.stdout).write(`${message}\n`);
       stop();
       void client.dispose();
       resolve(code);
     };
-    signal?.addEventListener('abort', () => finish(ExitCode.ERROR, 'interrupted'), { once: true });
+    signal?.addEventListener('abort', () => finish(ExitCode.INTERRUPTED, 'interrupted'), { once: true });
 
     const stop = client.subscribe<WatchEvent>(
       { query: WATCH_SUBSCRIPTION, variables: { id } },

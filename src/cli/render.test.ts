@@ -27,6 +27,15 @@ describe('CLI rendering', () => {
     expect(progressBar(null, 10, 2)).toBe('[--===-----]');
   });
 
+  it('never draws a full bar or says 100% before the batch reaches 100 %', () => {
+    expect(progressBar(99.9, 24)).toBe(`[${'#'.repeat(23)}-]`);
+    expect(progressBar(98, 24)).toBe(`[${'#'.repeat(23)}-]`);
+    expect(progressBar(0.5, 24)).toBe(`[#${'-'.repeat(23)}]`);
+    expect(progressBar(0, 4)).toBe('[----]');
+    expect(percentText(99.96)).toBe('99.9%');
+    expect(percentText(100)).toBe('100%');
+  });
+
   it('rounds percents to one decimal and shows ? while unknown', () => {
     expect(percentText(42.25)).toBe('42.3%');
     expect(percentText(null)).toBe('?');

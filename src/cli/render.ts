@@ -16,10 +16,12 @@ export interface CliBatch {
 
 export const TERMINAL_STATES = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 
-/** `42.5%`, or `?` while the backend does not know. */
+/** `42.5%`, or `?` while the backend does not know. Never says 100% before the end. */
 export function percentText(percent: number | null): string {
   if (percent === null || !Number.isFinite(percent)) return '?';
-  return `${Math.round(Math.min(100, Math.max(0, percent)) * 10) / 10}%`;
+  const clamped = Math.min(100, Math.max(0, percent));
+  const rounded = Math.round(clamped * 10) / 10;
+  return `${rounded >= 100 && clamped < 100 ? 99.9 : rounded}%`;
 }
 
 /** `[#########-----------]`; an unknown percent shows a moving block at `frame`. */
@@ -29,9 +31,14 @@ export function progressBar(percent: number | null, width = 24, frame = 0): stri
     const start = frame % (width - block + 1);
     return `[${'-'.repeat(start)}${'='.repeat(block)}${'-'.repeat(width - block - start)}]`;
   }
-  const filled = Math.round((Math.min(100, Math.max(0, percent)) / 100) * width);
+  // Rounded, but a full bar only at 100 % and an empty one only at 0 %.
+  const clamped = Math.min(100, Math.max(0, percent));
+  const filled = clamped >= 100 ? width : Math.min(width - 1, Math.max(clamped > 0 ? 1 : 0, Math.round((clamped / 100) * width)));
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
 }
+
+/** The header row `list` prints on a terminal. */
+export const LIST_HEADER = ['BACKEND', 'STATE', 'PERCENT', 'NAME', 'ID'];
 
 /** Pads each column to its widest cell; the last column is left ragged. */
 export function columns(rows: readonly string[][]): string[] {

@@ -85,6 +85,8 @@ export interface Batch {
   createdAt: Date | null;
   startedAt: Date | null;
   finishedAt: Date | null;
+  /** Times the backend does not report, which the gateway gives as when it first saw them. @default [] */
+  observedTimes?: Array<'createdAt' | 'startedAt' | 'finishedAt'>;
   executions: BatchExecution[];
   error: BatchError | null;
 }

@@ -1,10 +1,11 @@
 import { authorizationHeader, tokenStore, type DashboardApi, type DashboardApiError } from './api.js';
 import { h, replaceChildren } from './dom.js';
-import { stateLabel } from './format.js';
+import { formatDuration, stateLabel } from './format.js';
 import { createProgressBar, updateProgressBar } from './progress-bar.js';
 import { DETAIL_SUBSCRIPTION, EXECUTIONS_QUERY } from './queries.js';
 import { timeElement } from './table.js';
-import type { BatchDetail, ExecutionPage, ExecutionView, StepView } from './types.js';
+import { isTerminalState, type BatchDetail, type BatchSummary, type ExecutionPage, type ExecutionView, type StepView } from './types.js';
+import { durationMs } from './view.js';
 
 export interface DetailPanelOptions {
   api: DashboardApi;
@@ -16,6 +17,8 @@ export interface DetailPanelOptions {
 
 export interface DetailPanel {
   open(id: string): void;
+  /** A newer snapshot from elsewhere (the cancel answer, the live list) for the open batch. */
+  show(batch: BatchSummary): void;
   close(): void;
   readonly openId: string | null;
 }
@@ -32,7 +35,21 @@ export function createDetailPanel(panel: HTMLElement, options: DetailPanelOption
   let extra: ExecutionView[] = [];
   let nextCursor: string | null = null;
   let liveError: string | null = null;
+  /** The batch has ended: later snapshots of it running, or errors reading it, are stale. */
+  let final = false;
   const expanded = new Set<number>();
+
+  /** Takes a snapshot unless it would undo the end of the batch. */
+  function accept(next: BatchSummary): boolean {
+    if (final && !isTerminalState(next.state)) return false;
+    if (isTerminalState(next.state)) {
+      final = true;
+      // A backend may forget a batch once it ended (ML Server deletes a cancelled one): that is
+      // not a reason to show live updates as broken.
+      liveError = null;
+    }
+    return true;
+  }
 
   function close(): void {
     stop?.();
@@ -50,6 +67,7 @@ export function createDetailPanel(panel: HTMLElement, options: DetailPanelOption
     extra = [];
     nextCursor = null;
     liveError = null;
+    final = false;
     expanded.clear();
     panel.hidden = false;
     replaceChildren(panel, h('p', { class: 'muted', role: 'status' }, 'Loading the batch…'));
@@ -58,20 +76,28 @@ export function createDetailPanel(panel: HTMLElement, options: DetailPanelOption
       { id, after: null },
       {
         next: ({ batchProgress }) => {
-          if (openId !== id) return;
+          if (openId !== id || !accept(batchProgress.batch)) return;
           batch = batchProgress.batch;
-          liveError = batchProgress.error ? `${batchProgress.error.code}: ${batchProgress.error.message}` : null;
+          if (!final) liveError = batchProgress.error ? `${batchProgress.error.code}: ${batchProgress.error.message}` : null;
           if (extra.length === 0) nextCursor = batch.executions.pageInfo.hasNextPage ? batch.executions.pageInfo.endCursor : null;
           options.onBatch(batch);
           render();
         },
         error: (error: DashboardApiError) => {
-          if (openId !== id) return;
+          if (openId !== id || final) return;
           liveError = `${error.code}: ${error.message}`;
           render();
         },
       },
     );
+  }
+
+  function show(next: BatchSummary): void {
+    if (next.id !== openId || !accept(next)) return;
+    // The snapshot has no executions: keep the ones already shown.
+    batch = { ...next, executions: batch?.executions ?? { totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null }, edges: [] } };
+    options.onBatch(batch);
+    render();
   }
 
   async function showMore(): Promise<void> {
@@ -94,6 +120,8 @@ export function createDetailPanel(panel: HTMLElement, options: DetailPanelOption
     const bar = createProgressBar(`Progress of ${title} (details)`);
     updateProgressBar(bar, batch.progress, batch.state);
     const executions = [...batch.executions.edges.map((edge) => edge.node), ...extra];
+    const observed = new Set(batch.observedTimes ?? []);
+    const duration = durationMs(batch, Date.now());
     replaceChildren(
       panel,
       h(
@@ -112,14 +140,18 @@ export function createDetailPanel(panel: HTMLElement, options: DetailPanelOption
         ...fact('Backend', `${batch.backend.id} (${batch.backend.kind})`),
         ...fact('Native id', h('code', {}, batch.nativeId)),
         ...fact('Native status', batch.nativeStatus),
-        ...fact('Created', timeElement(batch.createdAt)),
-        ...fact('Started', timeElement(batch.startedAt)),
-        ...fact('Finished', timeElement(batch.finishedAt)),
+        ...fact('Created', timeElement(batch.createdAt, observed.has('CREATED'))),
+        ...fact('Started', timeElement(batch.startedAt, observed.has('STARTED'))),
+        ...fact('Finished', timeElement(batch.finishedAt, observed.has('FINISHED'))),
+        ...fact('Duration', duration === null ? '—' : formatDuration(duration)),
         ...(batch.progress.message ? fact('Message', batch.progress.message) : []),
       ),
-      !['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(batch.state) &&
-        batch.backend.capabilities.cancel &&
-        h('button', { type: 'button', class: 'danger', 'data-focus-key': 'cancel', disabled: batch.state === 'CANCELLING', onclick: () => batch && options.onCancel(batch) }, 'Cancel this batch'),
+      batch.backend.capabilities.cancel &&
+        h(
+          'button',
+          { type: 'button', class: 'danger', 'data-focus-key': 'cancel', disabled: batch.state === 'CANCELLING' || isTerminalState(batch.state), onclick: () => batch && options.onCancel(batch) },
+          'Cancel this batch',
+        ),
       h('h3', {}, `Executions (${batch.executions.totalCount})`),
       executions.length === 0 ? h('p', { class: 'muted' }, 'No executions reported yet.') : h('ol', { class: 'executions' }, ...executions.map(renderExecution)),
       nextCursor && h('button', { type: 'button', 'data-focus-key': 'more', onclick: () => void showMore() }, 'Show more executions'),
@@ -159,6 +191,7 @@ export function createDetailPanel(panel: HTMLElement, options: DetailPanelOption
 
   return {
     open,
+    show,
     close,
     get openId() {
       return openId;

@@ -44,6 +44,18 @@ export function formatTime(iso: string | null, now: Date = new Date(), locale?: 
   return `${date.toLocaleDateString(locale, day)} ${date.toLocaleTimeString(locale, time)}`;
 }
 
+/** "45 s", "3 min 05 s", "2 h 04 min", "3 d 2 h": two units at most, enough to compare runs. */
+export function formatDuration(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  const pad = (value: number) => String(value).padStart(2, '0');
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${pad(seconds % 60)} s`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} h ${pad(minutes % 60)} min`;
+  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
+
 /** Splits a list typed by a person: commas, semicolons or line breaks; blanks dropped. */
 export const splitList = (text: string): string[] =>
   text

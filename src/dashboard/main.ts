@@ -6,6 +6,7 @@ import { BACKENDS_QUERY, BATCHES_QUERY, CANCEL_MUTATION, UPDATES_SUBSCRIPTION } 
 import { createStartForm } from './start-form.js';
 import { createBatchTable } from './table.js';
 import { BATCH_STATES, type BackendView, type BatchState, type BatchSummary } from './types.js';
+import { parseView, serializeView, type ViewState } from './view.js';
 
 /** How often the whole list is re-read, in case a live update was missed (a reconnect, a lost event). */
 const REFRESH_MS = 15_000;
@@ -17,13 +18,37 @@ const alerts = byId('alerts');
 const liveStatus = byId('live-status');
 const backendFilter = byId<HTMLSelectElement>('filter-backend');
 const stateFilter = byId<HTMLSelectElement>('filter-state');
+const searchBox = byId<HTMLInputElement>('filter-search');
 const count = byId('count');
 const tokenDialog = byId<HTMLDialogElement>('token-dialog');
 const confirmDialog = byId<HTMLDialogElement>('confirm-dialog');
 
-const table = createBatchTable(byId<HTMLTableSectionElement>('batch-rows'), {
+const table = createBatchTable(byId<HTMLTableSectionElement>('batch-rows'), byId<HTMLTableRowElement>('batch-head'), byId('pager'), {
   onOpen: (batch) => openDetails(batch.id),
   onCancel: (batch) => confirmCancel(batch),
+  onView: (change) => setView(change),
+});
+
+/** The view lives in the URL: every change replaces it, opening or closing a batch adds a history entry. */
+let view: ViewState = parseView(window.location.search);
+function setView(change: Partial<ViewState>, options: { push?: boolean } = {}): void {
+  view = { ...view, ...change };
+  showView();
+  const url = `${window.location.pathname}${serializeView(view)}`;
+  if (url !== `${window.location.pathname}${window.location.search}`) window.history[options.push ? 'pushState' : 'replaceState'](null, '', url);
+}
+function showView(): void {
+  if ([...backendFilter.options].some((option) => option.value === view.backend)) backendFilter.value = view.backend;
+  stateFilter.value = view.state;
+  if (searchBox.value !== view.search) searchBox.value = view.search;
+  table.setView(view);
+  updateCount();
+}
+window.addEventListener('popstate', () => {
+  view = parseView(window.location.search);
+  showView();
+  if (view.batch && details.openId !== view.batch) openDetails(view.batch, { history: false });
+  if (!view.batch && details.openId) closeDetails({ history: false });
 });
 const details = createDetailPanel(byId('details'), {
   api,
@@ -44,18 +69,15 @@ const startForm = createStartForm(byId<HTMLDialogElement>('start-dialog'), {
 });
 
 for (const state of BATCH_STATES) stateFilter.append(h('option', { value: state }, stateLabel(state)));
-const applyFilter = () => {
-  table.setFilter({ backend: backendFilter.value, state: stateFilter.value as BatchState | '' });
-  updateCount();
-};
-backendFilter.addEventListener('change', applyFilter);
-stateFilter.addEventListener('change', applyFilter);
+backendFilter.addEventListener('change', () => setView({ backend: backendFilter.value, page: 1 }));
+stateFilter.addEventListener('change', () => setView({ state: stateFilter.value as BatchState | '', page: 1 }));
+searchBox.addEventListener('input', () => setView({ search: searchBox.value, page: 1 }));
 byId('start-button').addEventListener('click', () => startForm.show());
 byId('token-button').addEventListener('click', () => askForToken());
 
 function updateCount(): void {
   const { shown, total } = table.counts();
-  count.textContent = shown === total ? `${total} batch${total === 1 ? '' : 'es'}` : `${shown} of ${total} batches shown`;
+  count.textContent = shown === total ? `${total} batch${total === 1 ? '' : 'es'}` : `${shown} of ${total} batches match`;
   byId('empty').hidden = shown > 0;
 }
 
@@ -100,9 +122,8 @@ function loadAll(): Promise<void> {
 
 function setBackends(backends: BackendView[]): void {
   startForm.setBackends(backends);
-  const previous = backendFilter.value;
   replaceChildren(backendFilter, h('option', { value: '' }, 'All backends'), ...backends.map((backend) => h('option', { value: backend.id }, backend.id)));
-  backendFilter.value = backends.some((backend) => backend.id === previous) ? previous : '';
+  backendFilter.value = backends.some((backend) => backend.id === view.backend) ? view.backend : '';
 }
 
 /** The live feed: every change of every batch, new ones included. */
@@ -112,6 +133,7 @@ function subscribeUpdates(): void {
   stopUpdates = api.subscribe<{ batchUpdates: { batch: BatchSummary } }>(UPDATES_SUBSCRIPTION, {}, {
     next: ({ batchUpdates }) => {
       table.upsert(batchUpdates.batch);
+      details.show(batchUpdates.batch);
       updateCount();
     },
     error: (error) => {
@@ -129,9 +151,10 @@ api.onConnection((connected) => {
   if (connected) wasConnected = true;
 });
 
-function openDetails(id: string): void {
+function openDetails(id: string, options: { history?: boolean } = {}): void {
   details.open(id);
   table.setSelected(id);
+  if (options.history !== false && view.batch !== id) setView({ batch: id }, { push: true });
   // Move focus to the panel once it shows the batch, so keyboard users land on what they opened.
   const focusTitle = () => {
     const title = document.getElementById('detail-title');
@@ -141,10 +164,11 @@ function openDetails(id: string): void {
   focusTitle();
 }
 
-function closeDetails(): void {
+function closeDetails(options: { history?: boolean } = {}): void {
   const id = details.openId;
   details.close();
   table.setSelected(null);
+  if (options.history !== false && view.batch) setView({ batch: null }, { push: true });
   if (id) document.querySelector<HTMLElement>(`tr[data-batch-id="${CSS.escape(id)}"] [data-action="open"]`)?.focus();
 }
 
@@ -165,6 +189,8 @@ function confirmCancel(batch: BatchSummary): void {
         .query<{ cancelBatch: { batch: BatchSummary } }>(CANCEL_MUTATION, { id: batch.id })
         .then(({ data }) => {
           table.upsert(data.cancelBatch.batch);
+          // The panel shows the answer at once, even if the backend forgets the batch right after.
+          details.show(data.cancelBatch.batch);
           updateCount();
         })
         .catch((error: unknown) => showAlerts([`Cancel failed: ${error instanceof DashboardApiError ? describe(error) : String(error)}`]));
@@ -193,6 +219,8 @@ byId<HTMLFormElement>('token-form').addEventListener('submit', (event) => {
 });
 if (tokenStore.get()) byId('token-button').hidden = false;
 
+showView();
+if (view.batch) openDetails(view.batch, { history: false });
 void loadAll();
 subscribeUpdates();
 setInterval(() => void loadAll(), REFRESH_MS);

@@ -17,6 +17,7 @@ const BATCH_SUMMARY = `
   createdAt
   startedAt
   finishedAt
+  observedTimes
   error { code message }
 `;
 

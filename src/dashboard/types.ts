@@ -32,6 +32,8 @@ export interface BatchSummary {
   createdAt: string | null;
   startedAt: string | null;
   finishedAt: string | null;
+  /** Times the backend does not report, given as when the gateway saw them. */
+  observedTimes?: Array<'CREATED' | 'STARTED' | 'FINISHED'>;
   error: { code: string | null; message: string } | null;
 }
 

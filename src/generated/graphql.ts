@@ -97,6 +97,11 @@ export type Batch = Node & {
   nativeId: Scalars['String']['output'];
   /** The backend's own status word, untranslated. */
   nativeStatus: Scalars['String']['output'];
+  /**
+   * The times above the backend does not report: the gateway gives the moment it first saw that
+   * phase, accurate to about one poll interval. Empty when every time comes from the backend.
+   */
+  observedTimes: Array<BatchTime>;
   progress: Progress;
   startedAt?: Maybe<Scalars['DateTime']['output']>;
   state: BatchState;
@@ -179,6 +184,12 @@ export type BatchState =
   | 'QUEUED'
   | 'RUNNING'
   | 'SUCCEEDED';
+
+/** One of a batch's times: createdAt, startedAt or finishedAt. */
+export type BatchTime =
+  | 'CREATED'
+  | 'FINISHED'
+  | 'STARTED';
 
 export type CancelBatchPayload = {
   __typename?: 'CancelBatchPayload';
@@ -480,6 +491,7 @@ export type ResolversTypes = ResolversObject<{
   BatchExecutionEdge: ResolverTypeWrapper<Omit<BatchExecutionEdge, 'node'> & { node: ResolversTypes['BatchExecution'] }>;
   BatchProgressEvent: ResolverTypeWrapper<LiveEvent>;
   BatchState: BatchState;
+  BatchTime: BatchTime;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CancelBatchPayload: ResolverTypeWrapper<Omit<CancelBatchPayload, 'batch'> & { batch: ResolversTypes['Batch'] }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -581,6 +593,7 @@ export type BatchResolvers<ContextType = GraphQLContext, ParentType extends Reso
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   nativeStatus?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  observedTimes?: Resolver<Array<ResolversTypes['BatchTime']>, ParentType, ContextType>;
   progress?: Resolver<ResolversTypes['Progress'], ParentType, ContextType>;
   startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   state?: Resolver<ResolversTypes['BatchState'], ParentType, ContextType>;

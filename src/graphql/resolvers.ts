@@ -2,12 +2,13 @@ import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { ErrorCode, GatewayError } from '../core/errors.js';
 import { decodeBatchId, encodeBatchId, tryDecodeBatchId } from '../core/ids.js';
 import { batchSteps, isTerminal, type BackendKind, type Batch } from '../core/model.js';
-import type { BackendKind as GraphQLBackendKind, Resolvers } from '../generated/graphql.js';
+import type { BatchTime, BackendKind as GraphQLBackendKind, Resolvers } from '../generated/graphql.js';
 import type { GraphQLContext } from './context.js';
 import type { ArtifactModel, ExecutionModel } from './models.js';
 import { parseStartInput } from './start-input.js';
 
 const GRAPHQL_KIND: Record<BackendKind, GraphQLBackendKind> = { azureml: 'AZURE_ML', awsml: 'AWS_ML', slv: 'SLV' };
+const OBSERVED_TIME: Record<NonNullable<Batch['observedTimes']>[number], BatchTime> = { createdAt: 'CREATED', startedAt: 'STARTED', finishedAt: 'FINISHED' };
 
 const loadBatch = (context: GraphQLContext, backendId: string, nativeId: string): Promise<Batch> => {
   context.service.backend(backendId);
@@ -121,6 +122,7 @@ export const resolvers: Resolvers = {
     id: (batch) => encodeBatchId(batch.backendId, batch.nativeId),
     backend: (batch, _args, context) => context.service.backend(batch.backendId),
     steps: (batch) => batchSteps(batch),
+    observedTimes: (batch) => (batch.observedTimes ?? []).map((time) => OBSERVED_TIME[time]),
     executions: (batch, { first, after }) => {
       const start = after ? decodeIndexCursor(after) + 1 : 0;
       const count = checkFirst(first, 100);

@@ -83,7 +83,7 @@ export interface CliResult {
 }
 
 /** Runs `bin/batchgate.js` as a child process (stdout is a pipe: not a TTY). */
-export function runCliProcess(args: readonly string[], env: NodeJS.ProcessEnv = {}, options: { onStdout?: (text: string) => void } = {}): Promise<CliResult> {
+export function runCliProcess(args: readonly string[], env: NodeJS.ProcessEnv = {}, options: { onStdout?: (text: string, child: ChildProcess) => void } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['bin/batchgate.js', ...args], {
       cwd: process.cwd(),
@@ -95,7 +95,7 @@ export function runCliProcess(args: readonly string[], env: NodeJS.ProcessEnv = 
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
-      options.onStdout?.(stdout);
+      options.onStdout?.(stdout, child);
     });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('error', reject);

@@ -135,6 +135,8 @@ export function mapBatch(backendId: string, ref: AzureMlBatchRef, result: BatchR
     createdAt: observed.createdAt,
     startedAt: observed.startedAt,
     finishedAt: observed.finishedAt,
+    // ML Server keeps no timestamps: all three are when the connector saw each phase.
+    observedTimes: ['createdAt', 'startedAt', 'finishedAt'],
     executions,
     error: state === 'FAILED' ? { code: result.state, message: firstError ?? 'The batch execution failed' } : null,
   };

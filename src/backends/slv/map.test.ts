@@ -38,6 +38,7 @@ describe('mapSlvBatch', () => {
       createdAt: new Date(1481016600181),
       startedAt: new Date(1481016600181),
       finishedAt,
+      observedTimes: ['finishedAt'],
       executions: [
         {
           index: 0,

@@ -59,6 +59,8 @@ export function mapSlvBatch(native: SlvBatchResult, context: MapContext): Batch 
     // An SLV batch is running from the moment its id is issued (the start call answers it running).
     startedAt: createdAt,
     finishedAt: context.finishedAt ?? null,
+    // The id gives the start; SLV reports no end time, so the connector gives when it saw the end.
+    observedTimes: ['finishedAt'],
     executions: [
       {
         index: 0,

@@ -36,7 +36,8 @@ export interface Execution {
 }
 
 export interface BatchStore {
-  start(service: EmulatedService, records: Record<string, unknown>[], parallelCount: number, demo?: boolean): Execution;
+  /** `id` defaults to a random GUID; the demo passes its own so its ids are the same in every run. */
+  start(service: EmulatedService, records: Record<string, unknown>[], parallelCount: number, demo?: boolean, id?: string): Execution;
   get(service: EmulatedService, id: string): Execution | undefined;
   /** Ids of one service's executions, oldest first. */
   ids(service: EmulatedService): string[];
@@ -113,9 +114,9 @@ export function createBatchStore(): BatchStore {
   };
 
   return {
-    start(service, records, parallelCount, demo = false) {
+    start(service, records, parallelCount, demo = false, id = randomUUID()) {
       const execution: Execution = {
-        id: randomUUID(),
+        id,
         service,
         records,
         parallelCount,

@@ -37,16 +37,21 @@ const RECIPES: Recipe[] = [
   { service: 'Double', count: 200, parallelCount: 3, record: (i) => ({ x: i }) },
 ];
 
+/** GUID-shaped and counting, so the demo's executions have the same ids in every fresh run. */
+export const demoExecutionId = (n: number): string => `d3e0c0de-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
 export function startDemo(options: DemoOptions): { stop(): void } {
   const everyTicks = options.everyTicks ?? 45;
   const keepFinished = options.keepFinished ?? 6;
   let next = 0;
   let ticks = 0;
+  let launched = 0;
 
   const launch = (recipe: Recipe) => {
     const service = options.services.find((s) => s.name === recipe.service);
     if (!service) return;
-    options.batches.start(service, Array.from({ length: recipe.count }, (_, i) => recipe.record(i)), recipe.parallelCount, true);
+    launched += 1;
+    options.batches.start(service, Array.from({ length: recipe.count }, (_, i) => recipe.record(i)), recipe.parallelCount, true, demoExecutionId(launched));
   };
   const prune = () => {
     for (const service of options.services) {
