@@ -7,7 +7,8 @@ import { createSchema } from './graphql/schema.js';
 import type { Coordinator } from './live/coordinator.js';
 import type { LiveHub } from './live/events.js';
 import { createHub } from './live/hub.js';
-import { createLogger } from './logger.js';
+import { configuredSecrets, createScrubber } from './lib/scrub.js';
+import { createLogger, scrubLogs } from './logger.js';
 import { attachDashboard } from './server/dashboard.js';
 import { startGatewayServer, type GatewayServer } from './server/gateway-server.js';
 import { createMetrics, type GatewayMetrics } from './server/metrics.js';
@@ -42,6 +43,11 @@ export interface GatewayDependencies {
 export async function startGateway(config: GatewayConfig, dependencies: GatewayDependencies = {}): Promise<Gateway> {
   const modules = dependencies.modules ?? backendModules;
   const logger = dependencies.logger ?? createLogger(config.log.level);
+  // Built once from every configured secret; applied where backend text leaves (errors, /readyz, logs).
+  const scrubber = createScrubber(
+    configuredSecrets(config.backends as never, (kind) => modules.find((module) => module.kind === kind)?.secretFields ?? [], config.auth?.tokens),
+  );
+  scrubLogs(logger, scrubber.text);
   const metrics = createMetrics();
   const disposers: Array<() => Promise<void>> = [];
   try {
@@ -96,6 +102,7 @@ export async function startGateway(config: GatewayConfig, dependencies: GatewayD
       hub,
       metrics,
       logger,
+      scrubber,
       routes: attachDashboard,
     });
     disposers.push(() => server.close());

@@ -20,15 +20,37 @@ export const REDACTED_PATHS = [
   '*.headers.cookie',
 ];
 
+/** Scrubbers each logger made here passes its lines through (see `scrubLogs`). */
+const lineScrubbers = new WeakMap<Logger, Array<(line: string) => string>>();
+
+/**
+ * Makes a logger from `createLogger` pass every line through `scrub` before writing it: backend
+ * text in logged errors can carry credentials the redact paths do not know. The secrets are only
+ * known once the config (and the embedded emulators) are, after the logger exists. Loggers made
+ * elsewhere are left as they are.
+ */
+export function scrubLogs(logger: Logger, scrub: (line: string) => string): void {
+  lineScrubbers.get(logger)?.push(scrub);
+}
+
 /**
  * Structured logs: JSON lines by default (for machines), pretty when writing to a terminal.
  * Level from config, `LOG_LEVEL` overriding.
  */
 export function createLogger(level: string, options: { pretty?: boolean; destination?: NodeJS.WritableStream } = {}): Logger {
   const pretty = options.pretty ?? (process.stdout.isTTY === true && !options.destination);
-  const base = { level: process.env['LOG_LEVEL'] ?? level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { service: 'batchgate' } };
-  if (pretty) {
-    return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service' } } });
-  }
-  return options.destination ? pino(base, options.destination as pino.DestinationStream) : pino(base);
+  const scrubbers: Array<(line: string) => string> = [];
+  const base = {
+    level: process.env['LOG_LEVEL'] ?? level,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    base: { service: 'batchgate' },
+    hooks: { streamWrite: (line: string) => scrubbers.reduce((text, scrub) => scrub(text), line) },
+  };
+  const logger = pretty
+    ? pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service' } } })
+    : options.destination
+      ? pino(base, options.destination as pino.DestinationStream)
+      : pino(base);
+  lineScrubbers.set(logger, scrubbers);
+  return logger;
 }

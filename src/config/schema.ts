@@ -84,8 +84,20 @@ export const gatewayConfigSchema = z
         maxAliases: z.number().int().min(1).default(30),
         maxTokens: z.number().int().min(10).default(2000),
         maxCost: z.number().int().min(1).default(5000),
-        maxBodyBytes: z.number().int().min(1024).default(1_000_000),
-        maxVariablesBytes: z.number().int().min(64).default(512_000),
+        /** Largest request body. The default admits the largest SLV CSV import (5,000,000 characters) in its variables. @default 6500000 */
+        maxBodyBytes: z.number().int().min(1024).default(6_500_000),
+        /** Largest variables (JSON text). @default 6000000 */
+        maxVariablesBytes: z.number().int().min(64).default(6_000_000),
+        /** Deepest nesting of the variables' JSON: deeper input is refused before anything walks it. @default 32 */
+        maxVariablesDepth: z.number().int().min(2).default(32),
+        /** Most fields selected at the root of an operation. @default 20 */
+        maxRootFields: z.number().int().min(1).default(20),
+        /** Most fields in one selection set. @default 50 */
+        maxSelectionFields: z.number().int().min(1).default(50),
+        /** Most fields in a document, fragments counted where they are spread. @default 300 */
+        maxFields: z.number().int().min(1).default(300),
+        /** Most distinct field paths in a document (Apollo Router's `max_height`). @default 150 */
+        maxHeight: z.number().int().min(1).default(150),
         maxSubscriptionsPerConnection: z.number().int().min(1).default(100),
         maxWsMessageBytes: z.number().int().min(1024).default(256_000),
         maxWsMessagesPerSecond: z.number().int().min(1).default(100),
@@ -93,6 +105,55 @@ export const gatewayConfigSchema = z
         wsKeepAliveMs: z.number().int().min(10).default(12_000),
         /** Time a WebSocket has to send `connection_init` before it is closed with 4408. @default 10000 */
         wsConnectionInitTimeoutMs: z.number().int().min(10).default(10_000),
+      })
+      .strict()
+      .prefault({})
+      .refine((l) => l.maxBodyBytes >= l.maxVariablesBytes, { message: 'expected maxBodyBytes >= maxVariablesBytes', path: ['maxBodyBytes'] }),
+    /**
+     * The address links (artifact downloads) are built with, e.g. `https://batch.example.com`.
+     * @default the listen address
+     */
+    publicUrl: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL such as https://batch.example.com' }).optional(),
+    /** Honour `X-Forwarded-Proto`/`-Host`/`-For` from a reverse proxy in front of the gateway. @default false */
+    trustProxy: z.boolean().default(false),
+    graphql: z
+      .object({
+        /** Answer introspection queries (the playground and codegen need it). @default true */
+        introspection: z.boolean().default(true),
+        /** Serve the playground at `GET /graphql` for browsers. @default true */
+        playground: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+    dashboard: z
+      .object({
+        /** Serve the dashboard at `/`. @default true */
+        enabled: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+    websocket: z
+      .object({
+        /** Run mutations sent over graphql-ws (HTTP always runs them). @default false */
+        allowMutations: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+    metrics: z
+      .object({
+        /**
+         * Serve `/metrics` on an address of its own (and not on the main port), e.g. `{ port: 9464 }`.
+         * Without it, `/metrics` is on the main port and needs a client token when `auth.tokens` is set.
+         */
+        listen: z
+          .object({
+            /** @default '127.0.0.1' */
+            host: z.string().min(1).default('127.0.0.1'),
+            /** 0 = any free port */
+            port: z.number().int().min(0).max(65535),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .prefault({}),

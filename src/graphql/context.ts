@@ -12,6 +12,8 @@ export interface GraphQLContext {
   /** Origin for absolute links (artifact downloads), e.g. `http://127.0.0.1:4000`. */
   origin: string;
   requestId: string;
+  /** Removes credentials from backend text that a result carries as data (live and batch errors). */
+  scrub: (text: string) => string;
   /** Errors to report beside data (a failing backend in a listing); added to the response by a plugin. */
   partialErrors: GraphQLError[];
 }

@@ -156,6 +156,14 @@ export const resolvers: Resolvers = {
     },
   },
 
+  // Backend text carried as data, not as errors: scrubbed like error messages.
+  LiveError: {
+    message: (error, _args, context) => context.scrub(error.message),
+  },
+  BatchError: {
+    message: (error, _args, context) => context.scrub(error.message),
+  },
+
   BatchProgressEvent: {
     terminal: (event) => event.terminal || isTerminal(event.batch.state),
   },

@@ -21,7 +21,12 @@ export type Fault =
   /** Headers sent, then the socket is destroyed mid-body. */
   | { kind: 'reset' }
   /** The backend refuses our credentials, in its own way (see `EmulatorOptions.refuseCredentials`). */
-  | { kind: 'unauthorized' };
+  | { kind: 'unauthorized' }
+  /**
+   * A backend (or proxy) that echoes the request in its error: `body` with `{{request}}` replaced by
+   * the request line, headers and body, escaped for a JSON string.
+   */
+  | { kind: 'echo'; status: number; body: string; contentType?: string };
 
 export interface FaultRule {
   fault: Fault;
@@ -143,6 +148,12 @@ export async function startEmulatorHttp(handle: EmulatorHandler, options: Emulat
         case 'unauthorized':
           options.refuseCredentials(req, res);
           return;
+        case 'echo': {
+          const request = `${req.method} ${req.url}\n${Object.entries(req.headers).map(([name, value]) => `${name}: ${String(value)}`).join('\n')}\n\n${body.toString('utf8')}`;
+          const text = fault.body.replaceAll('{{request}}', () => JSON.stringify(request).slice(1, -1));
+          res.writeHead(fault.status, { 'content-type': fault.contentType ?? 'application/json' }).end(text);
+          return;
+        }
         default: {
           const exhaustive: never = fault;
           throw new Error(`Unknown fault ${JSON.stringify(exhaustive)}`);

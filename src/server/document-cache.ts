@@ -9,6 +9,8 @@ export interface DocumentCacheOptions {
   rules: readonly ValidationRule[];
   /** `parse({ maxTokens })`: the token cap of the HTTP path. */
   maxTokens: number;
+  /** Runs between parsing and validation; a message refuses the document without validating it (the field caps). */
+  precheck?: (document: DocumentNode) => string | null;
   /**
    * Distinct query texts remembered; the least recently used goes first.
    * @default 500
@@ -52,6 +54,8 @@ export function createDocumentCache(options: DocumentCacheOptions): DocumentCach
       // The code Apollo gives the same failure over HTTP; without one, formatError hides it as internal.
       return { errors: [withCode(error instanceof GraphQLError ? error : new GraphQLError('Syntax error'), 'GRAPHQL_PARSE_FAILED')] };
     }
+    const refused = options.precheck?.(document);
+    if (refused) return { errors: [withCode(new GraphQLError(refused), 'GRAPHQL_VALIDATION_FAILED')] };
     const errors = validate(options.schema, document, rules);
     if (errors.length > 0) return { errors: errors.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED')) };
     return { document };

@@ -8,7 +8,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { getOperationAST, GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
@@ -18,12 +18,17 @@ import { decodeBatchId } from '../core/ids.js';
 import { createContext, type GraphQLContext } from '../graphql/context.js';
 import { createFormatError } from '../graphql/format-error.js';
 import { createValidationRules } from '../graphql/limits.js';
+import { documentShapeError } from '../graphql/shape-limits.js';
+import { createScrubber, type Scrubber } from '../lib/scrub.js';
 import type { LiveHub } from '../live/events.js';
 import type { BatchService } from '../service/batch-service.js';
 import { legacyJsonStatusPlugin, observabilityPlugin, partialErrorsPlugin } from './apollo-plugins.js';
 import { createTokenCheck } from './auth.js';
 import type { GatewayMetrics } from './metrics.js';
 import { createDocumentCache } from './document-cache.js';
+import { startMetricsListener, type MetricsListener } from './metrics-listener.js';
+import { createOriginPolicy, formatHost } from './origin.js';
+import { limitDocumentShape, limitVariables, variablesProblem } from './request-guards.js';
 import { createSharedSubscribe } from './shared-execution.js';
 import { limitWsConnection } from './ws-limits.js';
 import { PLAYGROUND_CSP, playgroundAsset, playgroundHtml } from './playground/playground.js';
@@ -35,6 +40,8 @@ export interface GatewayServerOptions {
   hub: LiveHub;
   metrics: GatewayMetrics;
   logger: Logger;
+  /** Removes credentials from backend text before it leaves (errors, /readyz). @default configured secrets unknown: shapes only */
+  scrubber?: Scrubber;
   /** Extra routes mounted before GraphQL (the dashboard). */
   routes?: (app: express.Express) => void;
 }
@@ -43,6 +50,8 @@ export interface GatewayServer {
   readonly url: string;
   readonly port: number;
   readonly httpServer: Server;
+  /** `http://host:port/metrics` when `metrics.listen` serves metrics on an address of their own. */
+  readonly metricsUrl: string | null;
   /** Stops accepting, closes subscriptions with 1001, lets in-flight requests finish. */
   close(): Promise<void>;
 }
@@ -53,21 +62,34 @@ const development = process.env['NODE_ENV'] === 'development';
 export async function startGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
   const { config, schema, service, hub, metrics, logger } = options;
   const tokens = createTokenCheck(config.auth?.tokens);
-  const formatError = createFormatError({ development });
+  const scrubber = options.scrubber ?? createScrubber();
+  const formatError = createFormatError({ development, scrubber });
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', config.trustProxy);
   const httpServer = createServer(app);
   httpServer.headersTimeout = 20_000;
   httpServer.requestTimeout = 120_000;
+  const origins = createOriginPolicy(config, () => (httpServer.address() as AddressInfo | null)?.port ?? config.listen.port);
 
-  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.maxWsMessageBytes });
+  const wss = new WebSocketServer({
+    server: httpServer,
+    path: '/graphql',
+    maxPayload: config.limits.maxWsMessageBytes,
+    // A page on another site must not use a visitor's browser to reach the gateway (cross-site WebSocket hijacking).
+    verifyClient: ({ req }, done) => (origins.allowsSocket(req) ? done(true) : done(false, 403, 'Origin not allowed')),
+  });
   wss.on('connection', (socket) => limitWsConnection(socket, config.limits.maxWsMessagesPerSecond));
   const subscriptionsPerSocket = new WeakMap<object, number>();
   const validationRules = createValidationRules(config.limits);
   // Identical subscriptions share one execution per event (see shared-execution.ts).
   const shared = createSharedSubscribe();
-  const documents = createDocumentCache({ schema, rules: validationRules, maxTokens: config.limits.maxTokens });
+  const documents = createDocumentCache({
+    schema,
+    rules: validationRules,
+    maxTokens: config.limits.maxTokens,
+    precheck: (document) => documentShapeError(document, config.limits),
+  });
   const wsServer = useServer<{ authorization?: unknown }, { requestId: string }>(
     {
       schema,
@@ -83,17 +105,19 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
         if (count > config.limits.maxSubscriptionsPerConnection) {
           return [new GatewayError(ErrorCode.BAD_USER_INPUT, `At most ${config.limits.maxSubscriptionsPerConnection} subscriptions per connection`)];
         }
-        if (variablesBytes(payload.variables) > config.limits.maxVariablesBytes) {
-          return [new GatewayError(ErrorCode.BAD_USER_INPUT, `The variables may take at most ${config.limits.maxVariablesBytes} bytes`)];
-        }
+        const variablesRefused = variablesProblem(payload.variables, config.limits);
+        if (variablesRefused) return [new GatewayError(ErrorCode.BAD_USER_INPUT, variablesRefused.message)];
         // Parse and validate here (not in graphql-ws) so the token cap and abuse rules apply as on HTTP;
         // identical texts are checked once and share one document.
         const checked = documents.check(payload.query);
         if (checked.errors) return [...checked.errors];
         const document = checked.document;
+        if (!config.websocket.allowMutations && getOperationAST(document, payload.operationName)?.operation === 'mutation') {
+          return [new GatewayError(ErrorCode.BAD_USER_INPUT, 'Mutations are not accepted over WebSocket: send them over HTTP')];
+        }
         subscriptionsPerSocket.set(ctx.extra.socket, count);
-        const origin = originOf(ctx.extra.request.headers.host, config);
-        const contextValue = createContext({ service, hub, origin, requestId: randomUUID() });
+        const origin = origins.linkOrigin(ctx.extra.request);
+        const contextValue = createContext({ service, hub, origin, requestId: randomUUID(), scrub: scrubber.text });
         // Everything a subscription's result depends on besides the event itself.
         shared.register(contextValue, [payload.query, payload.operationName ?? '', JSON.stringify(payload.variables ?? {}), origin].join('\u0000'));
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
@@ -109,7 +133,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
-    introspection: true,
+    introspection: config.graphql.introspection,
     csrfPrevention: true,
     // The gateway owns shutdown (main.ts): Apollo's own signal handler would race it and hang the close.
     stopOnTerminationSignals: false,
@@ -150,18 +174,24 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', (_req, res) => {
+  app.get('/readyz', (req, res) => {
     const failed = [...service.backends.keys()]
       .map((id) => ({ backend: id, ...service.healthOf(id) }))
       .filter((health) => !health.healthy)
-      .map((health) => ({ backend: health.backend, code: health.error?.code ?? ErrorCode.BACKEND_UNAVAILABLE, message: health.error?.message ?? 'not healthy' }));
-    res.status(failed.length === 0 ? 200 : 503).json(failed.length === 0 ? { status: 'ready' } : { status: 'unready', failed });
+      .map((health) => ({ backend: health.backend, code: health.error?.code ?? ErrorCode.BACKEND_UNAVAILABLE, message: scrubber.text(health.error?.message ?? 'not healthy') }));
+    // With client tokens configured, only token holders learn which backends fail and why.
+    const detailed = tokens.accepts(req.headers.authorization);
+    res.status(failed.length === 0 ? 200 : 503).json(failed.length === 0 ? { status: 'ready' } : detailed ? { status: 'unready', failed } : { status: 'unready' });
   });
-  app.get('/metrics', async (_req, res) => {
-    res.setHeader('content-type', metrics.registry.contentType);
-    res.end(await metrics.registry.metrics());
-  });
-  app.get('/playground/:file', (req, res) => {
+  const metricsListener: MetricsListener | null = config.metrics.listen ? await startMetricsListener(config.metrics.listen, metrics.registry) : null;
+  if (!metricsListener) {
+    app.get('/metrics', async (req, res) => {
+      if (!tokens.accepts(req.headers.authorization)) return void refuseWithoutToken(res);
+      res.setHeader('content-type', metrics.registry.contentType);
+      res.end(await metrics.registry.metrics());
+    });
+  }
+  if (config.graphql.playground) app.get('/playground/:file', (req, res) => {
     const asset = playgroundAsset(String(req.params['file']));
     if (!asset) return void res.status(404).json({ errors: [{ message: 'No such playground file', extensions: { code: ErrorCode.NOT_FOUND } }] });
     res.setHeader('content-type', asset.type);
@@ -170,7 +200,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   });
   app.get('/graphql', (req, res, next) => {
     // A browser asking for HTML gets the playground; GraphQL clients ask for JSON.
-    if (req.accepts(['application/graphql-response+json', 'application/json', 'text/html']) !== 'text/html') return next();
+    if (!config.graphql.playground || req.accepts(['application/graphql-response+json', 'application/json', 'text/html']) !== 'text/html') return next();
     res.setHeader('content-type', 'text/html; charset=utf-8');
     res.setHeader('content-security-policy', PLAYGROUND_CSP);
     res.end(playgroundHtml({ authRequired: tokens.enabled }));
@@ -178,8 +208,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
 
   const requireToken = (req: Request, res: Response, next: NextFunction) => {
     if (tokens.accepts(req.headers.authorization)) return next();
-    res.status(401).setHeader('www-authenticate', 'Bearer realm="batchgate"');
-    res.json({ errors: [{ message: 'A valid bearer token is required', extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
+    refuseWithoutToken(res);
   };
 
   app.get('/artifacts/:id/:index/:name', requireToken, async (req, res) => {
@@ -188,6 +217,12 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       const index = Number(req.params['index']);
       if (!Number.isInteger(index) || index < 0) throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'index: expected a non-negative integer');
       const name = String(req.params['name']);
+      checkArtifactName(name);
+      // Only names the backend lists are fetched: nothing else of the backend is reachable through this route.
+      const listed = await service.artifacts(backendId, nativeId, index);
+      if (!listed.some((artifact) => artifact.name === name && artifact.externalUrl === null)) {
+        throw new GatewayError(ErrorCode.NOT_FOUND, 'This execution has no artifact of that name', { backend: backendId });
+      }
       const artifact = await service.openArtifact(backendId, nativeId, index, name);
       res.status(200);
       res.setHeader('content-type', artifact.contentType ?? 'application/octet-stream');
@@ -203,16 +238,17 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     }
   });
 
-  options.routes?.(app);
+  if (config.dashboard.enabled) options.routes?.(app);
 
   app.use(
     '/graphql',
     requireToken,
     express.json({ limit: config.limits.maxBodyBytes }),
-    limitVariables(config.limits.maxVariablesBytes),
+    limitVariables(config.limits),
+    limitDocumentShape(config.limits),
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>
-        createContext({ service, hub, origin: originOf(req.headers.host, config), requestId: String(res.locals['requestId']) }),
+        createContext({ service, hub, origin: origins.linkOrigin(req), requestId: String(res.locals['requestId']), scrub: scrubber.text }),
     }),
   );
 
@@ -247,41 +283,16 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     url,
     port,
     httpServer,
+    metricsUrl: metricsListener?.url ?? null,
     close() {
       closing ??= (async () => {
         for (const client of wss.clients) client.close(1001, 'Server shutting down');
         await apollo.stop();
         wss.close();
+        await metricsListener?.close();
       })();
       return closing;
     },
-  };
-}
-
-/** Size of a request's variables as sent: the JSON text (POST body) or the query-string value (GET). */
-function variablesBytes(variables: unknown): number {
-  if (variables === undefined || variables === null) return 0;
-  if (typeof variables === 'string') return Buffer.byteLength(variables, 'utf8');
-  if (Array.isArray(variables) && variables.every((item) => typeof item === 'string')) {
-    return variables.reduce((total: number, item: string) => total + Buffer.byteLength(item, 'utf8'), 0);
-  }
-  return Buffer.byteLength(JSON.stringify(variables) ?? '', 'utf8');
-}
-
-/**
- * Enforces `limits.maxVariablesBytes` before Apollo sees the request: a body under the size cap can
- * still be almost all variables, which are coerced (and held) in full before any resolver runs.
- */
-function limitVariables(maxBytes: number) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const body: unknown = req.body;
-    const operations = Array.isArray(body) ? body : [body];
-    let size = req.method === 'GET' ? variablesBytes(req.query['variables']) : 0;
-    for (const operation of operations) {
-      if (typeof operation === 'object' && operation !== null) size += variablesBytes((operation as { variables?: unknown }).variables);
-    }
-    if (size <= maxBytes) return next();
-    res.status(413).json({ errors: [{ message: `The variables may take at most ${maxBytes} bytes`, extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
   };
 }
 
@@ -298,6 +309,7 @@ function httpStatusFor(code: string): number {
       return 401;
     case ErrorCode.BATCH_NOT_FOUND:
     case ErrorCode.BACKEND_NOT_FOUND:
+    case ErrorCode.NOT_FOUND:
       return 404;
     case ErrorCode.UNSUPPORTED:
       return 501;
@@ -318,10 +330,28 @@ function corsOptions(origins: readonly string[]): cors.CorsOptions {
 }
 
 const headerValue = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
-const formatHost = (host: string): string => (host.includes(':') ? `[${host}]` : host);
 
-/** The origin links are built with: the Host the client used when it looks like one, else the listen address. */
-function originOf(host: string | undefined, config: GatewayConfig): string {
-  if (host && /^[A-Za-z0-9.\-[\]:]{1,255}$/.test(host)) return `http://${host}`;
-  return `http://${formatHost(config.listen.host)}:${config.listen.port}`;
+function refuseWithoutToken(res: Response): void {
+  res.status(401).setHeader('www-authenticate', 'Bearer realm="batchgate"');
+  res.json({ errors: [{ message: 'A valid bearer token is required', extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
+}
+
+/**
+ * An artifact name is one path segment: no separators, no dot segments, also once decoded again (a
+ * backend or proxy may decode what the gateway sends), so it can never name a parent path upstream.
+ */
+function checkArtifactName(name: string): void {
+  let decoded = name;
+  for (let round = 0; round < 3; round += 1) {
+    if (decoded === '' || decoded === '.' || decoded === '..' || /[/\\\u0000-\u001f]/.test(decoded)) {
+      throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'name: expected a file name without path separators or dot segments', { extensions: { field: 'name' } });
+    }
+    try {
+      const next = decodeURIComponent(decoded);
+      if (next === decoded) return;
+      decoded = next;
+    } catch {
+      return;
+    }
+  }
 }
