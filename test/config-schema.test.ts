@@ -28,9 +28,9 @@ it('docs/config.md is what scripts/config-docs.mjs makes of docs/config.schema.j
   await promisify(execFile)(process.execPath, ['scripts/config-docs.mjs', out], { timeout: 60_000 });
   // A difference means a config field changed without its reference: run the script and commit.
   expect(readFileSync('docs/config.md', 'utf8')).toBe(readFileSync(out, 'utf8'));
-  // Every field of every section is in the reference.
+  // Every field of every section is in the reference (an object field through its own fields).
   const schema = JSON.parse(readFileSync('docs/config.schema.json', 'utf8')) as { properties: Record<string, { properties?: Record<string, unknown> }> };
   for (const [section, node] of Object.entries(schema.properties)) {
-    for (const field of Object.keys(node.properties ?? {})) expect(readFileSync(out, 'utf8')).toContain(`\`${section}.${field}\``);
+    for (const field of Object.keys(node.properties ?? {})) expect(readFileSync(out, 'utf8')).toMatch(new RegExp(`\`${section}\\.${field}[.\`]`));
   }
 });
