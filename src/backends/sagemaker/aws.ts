@@ -79,25 +79,24 @@ interface HttpLike {
  * Reports every HTTP attempt (retries included) to `BackendContext.onUpstreamCall`, as the shared
  * got client does for the other backends. Runs after signing, so one report = one request sent.
  */
-export function upstreamCallPlugin(backend: string, onUpstreamCall: BackendContext['onUpstreamCall']): Pluggable<object, object> {
+export function upstreamCallPlugin<Input extends object, Output extends object>(backend: string, onUpstreamCall: BackendContext['onUpstreamCall']): Pluggable<Input, Output> {
   return {
     applyToStack(stack) {
-      const middleware: FinalizeRequestMiddleware<object, object> =
-        (next) => async (args) => {
-          const request = args.request as HttpLike;
-          const started = Date.now();
-          const report = (statusCode: number | null, ok: boolean) =>
-            onUpstreamCall?.({ backend, method: request.method ?? 'POST', path: request.path ?? '/', statusCode, durationMs: Date.now() - started, outcome: ok ? 'ok' : 'error' });
-          try {
-            const result = await next(args);
-            const status = (result.response as { statusCode?: number } | undefined)?.statusCode ?? null;
-            report(status, status !== null && status < 400);
-            return result;
-          } catch (error) {
-            report(statusOf(error), false);
-            throw error;
-          }
-        };
+      const middleware: FinalizeRequestMiddleware<Input, Output> = (next) => async (args) => {
+        const request = args.request as HttpLike;
+        const started = Date.now();
+        const report = (statusCode: number | null, ok: boolean) =>
+          onUpstreamCall?.({ backend, method: request.method ?? 'POST', path: request.path ?? '/', statusCode, durationMs: Date.now() - started, outcome: ok ? 'ok' : 'error' });
+        try {
+          const result = await next(args);
+          const status = (result.response as { statusCode?: number } | undefined)?.statusCode ?? null;
+          report(status, status !== null && status < 400);
+          return result;
+        } catch (error) {
+          report(statusOf(error), false);
+          throw error;
+        }
+      };
       stack.addRelativeTo(middleware, { name: 'batchgateUpstreamCall', relation: 'after', toMiddleware: 'httpSigningMiddleware', override: true });
     },
   };
@@ -123,6 +122,7 @@ const UNAVAILABLE = new Set(['ThrottlingException', 'Throttling', 'TooManyReques
 const NOT_FOUND_TYPES = new Set(['ResourceNotFound', 'ResourceNotFoundException']);
 /** SageMaker answers an unknown job name with ValidationException and this kind of message. */
 const NOT_FOUND_MESSAGE = /could not find|not found|does not exist/i;
+const TRANSPORT_CODE = /^(E[A-Z]+|ERR_SOCKET_[A-Z_]+|ERR_STREAM_PREMATURE_CLOSE|UND_ERR_[A-Z_]+)$/;
 
 /** The one translation of SDK failures: the service's exception names first, then transport faults. */
 export function translateAwsSdkError(error: unknown, backend: string, notFound: NotFoundMeans = 'batch'): GatewayError {
@@ -136,7 +136,11 @@ export function translateAwsSdkError(error: unknown, backend: string, notFound: 
 
   if (name === 'TimeoutError' || name === 'AbortError') return say(ErrorCode.BACKEND_TIMEOUT, `Backend "${backend}" did not answer in time`);
   if (name === 'CredentialsProviderError') return say(ErrorCode.BACKEND_UNAUTHORIZED, `Backend "${backend}" has no usable AWS credentials`);
-  if (err.$metadata !== undefined && status !== null) {
+  // A connection dropped mid-answer surfaces with the 200 it had started with: a transport fault.
+  if (typeof err.code === 'string' && TRANSPORT_CODE.test(err.code)) {
+    return say(ErrorCode.BACKEND_UNAVAILABLE, `Backend "${backend}" is unreachable (${err.code})`);
+  }
+  if (err.$metadata !== undefined && status !== null && status >= 300) {
     const notFoundType = NOT_FOUND_TYPES.has(name) || (name === 'ValidationException' && NOT_FOUND_MESSAGE.test(message));
     if (notFoundType && notFound === 'batch') return say(ErrorCode.BATCH_NOT_FOUND, `Backend "${backend}" has no such transform job`);
     if (notFoundType || name === 'ValidationException' || name === 'ResourceInUse' || name === 'SerializationException') {
