@@ -1,0 +1,169 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, FinalizeRequestMiddleware, Pluggable } from '@smithy/types';
+import type { BackendContext } from '../../core/backend.js';
+import { ErrorCode, GatewayError, isGatewayError } from '../../core/errors.js';
+import { translateHttpError } from '../../lib/http-client.js';
+
+/**
+ * Everything AWS-generic this backend needs around an official SDK v3 client, in one file: the
+ * credential chain, the SDK settings (standard retry mode, timeouts, keep-alive sockets), the
+ * upstream-call reporting middleware and the translation of SDK errors into the contract's codes.
+ */
+
+export interface AwsCredentialSettings {
+  accessKeyId?: string | undefined;
+  secretAccessKey?: string | undefined;
+  sessionToken?: string | undefined;
+  profile?: string | undefined;
+}
+
+/** Explicit keys when configured, else the SDK's default provider chain (refreshing, memoized). */
+export function credentialsFor(settings: AwsCredentialSettings): AwsCredentialIdentity | AwsCredentialIdentityProvider {
+  if (settings.accessKeyId && settings.secretAccessKey) {
+    return {
+      accessKeyId: settings.accessKeyId,
+      secretAccessKey: settings.secretAccessKey,
+      ...(settings.sessionToken ? { sessionToken: settings.sessionToken } : {}),
+    };
+  }
+  return fromNodeProviderChain(settings.profile ? { profile: settings.profile } : {});
+}
+
+export interface SdkSettings {
+  region: string;
+  endpoint?: string | undefined;
+  credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  timeoutMs: number;
+  /** Attempts per call, first included, in the SDK's standard retry mode. @default 3 */
+  maxAttempts?: number | undefined;
+  /** Most sockets open to this backend at once. @default 32 */
+  maxSockets?: number;
+}
+
+/** Constructor options for any SDK v3 client, plus a `dispose` for the sockets. */
+export function sdkClientConfig(settings: SdkSettings) {
+  const maxSockets = settings.maxSockets ?? 32;
+  const httpAgent = new HttpAgent({ keepAlive: true, maxSockets, maxFreeSockets: 8 });
+  const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets, maxFreeSockets: 8 });
+  return {
+    config: {
+      region: settings.region,
+      ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+      credentials: settings.credentials,
+      retryMode: 'standard',
+      maxAttempts: settings.maxAttempts ?? 3,
+      requestHandler: {
+        httpAgent,
+        httpsAgent,
+        connectionTimeout: Math.min(settings.timeoutMs, 5000),
+        // Per attempt, to the end of the answer; the SDK's retries each get their own.
+        requestTimeout: settings.timeoutMs,
+        throwOnRequestTimeout: true,
+      },
+    },
+    dispose(): void {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  };
+}
+
+interface HttpLike {
+  method?: string;
+  path?: string;
+}
+
+/**
+ * Reports every HTTP attempt (retries included) to `BackendContext.onUpstreamCall`, as the shared
+ * got client does for the other backends. Runs after signing, so one report = one request sent.
+ */
+export function upstreamCallPlugin<Input extends object, Output extends object>(backend: string, onUpstreamCall: BackendContext['onUpstreamCall']): Pluggable<Input, Output> {
+  return {
+    applyToStack(stack) {
+      const middleware: FinalizeRequestMiddleware<Input, Output> = (next) => async (args) => {
+        const request = args.request as HttpLike;
+        const started = Date.now();
+        const report = (statusCode: number | null, ok: boolean) =>
+          onUpstreamCall?.({ backend, method: request.method ?? 'POST', path: request.path ?? '/', statusCode, durationMs: Date.now() - started, outcome: ok ? 'ok' : 'error' });
+        try {
+          const result = await next(args);
+          const status = (result.response as { statusCode?: number } | undefined)?.statusCode ?? null;
+          report(status, status !== null && status < 400);
+          return result;
+        } catch (error) {
+          report(statusOf(error), false);
+          throw error;
+        }
+      };
+      stack.addRelativeTo(middleware, { name: 'batchgateUpstreamCall', relation: 'after', toMiddleware: 'httpSigningMiddleware', override: true });
+    },
+  };
+}
+
+/** What an operation's "not found" means: the job itself, or something the input named (a model). */
+export type NotFoundMeans = 'batch' | 'input';
+
+const UNAUTHORIZED = new Set([
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'SignatureDoesNotMatch',
+  'ExpiredTokenException',
+  'ExpiredToken',
+  'InvalidClientTokenId',
+  'IncompleteSignatureException',
+  'MissingAuthenticationTokenException',
+  'AccessDeniedException',
+  'AccessDenied',
+  'CredentialsProviderError',
+]);
+const UNAVAILABLE = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'InternalFailure', 'InternalServerError', 'ServiceUnavailable']);
+const NOT_FOUND_TYPES = new Set(['ResourceNotFound', 'ResourceNotFoundException']);
+/** SageMaker answers an unknown job name with ValidationException and this kind of message. */
+const NOT_FOUND_MESSAGE = /could not find|not found|does not exist/i;
+const TRANSPORT_CODE = /^(E[A-Z]+|ERR_SOCKET_[A-Z_]+|ERR_STREAM_PREMATURE_CLOSE|UND_ERR_[A-Z_]+)$/;
+
+/** The one translation of SDK failures: the service's exception names first, then transport faults. */
+export function translateAwsSdkError(error: unknown, backend: string, notFound: NotFoundMeans = 'batch'): GatewayError {
+  if (isGatewayError(error)) return error.withBackend(backend);
+  const err = (error ?? {}) as { name?: string; message?: string; code?: string; $metadata?: unknown };
+  const name = typeof err.name === 'string' ? err.name : '';
+  const message = typeof err.message === 'string' ? err.message : '';
+  const status = statusOf(error);
+  const upstream = { code: name || null, message: message || null, status };
+  const say = (code: ErrorCode, text: string) => new GatewayError(code, text, { backend, upstream, cause: error });
+
+  if (name === 'TimeoutError' || name === 'AbortError') return say(ErrorCode.BACKEND_TIMEOUT, `Backend "${backend}" did not answer in time`);
+  if (name === 'CredentialsProviderError') return say(ErrorCode.BACKEND_UNAUTHORIZED, `Backend "${backend}" has no usable AWS credentials`);
+  // A connection dropped mid-answer surfaces with the 200 it had started with: a transport fault.
+  if (typeof err.code === 'string' && TRANSPORT_CODE.test(err.code)) {
+    return say(ErrorCode.BACKEND_UNAVAILABLE, `Backend "${backend}" is unreachable (${err.code})`);
+  }
+  if (err.$metadata !== undefined && status !== null && status >= 300) {
+    const notFoundType = NOT_FOUND_TYPES.has(name) || (name === 'ValidationException' && NOT_FOUND_MESSAGE.test(message));
+    if (notFoundType && notFound === 'batch') return say(ErrorCode.BATCH_NOT_FOUND, `Backend "${backend}" has no such transform job`);
+    if (notFoundType || name === 'ValidationException' || name === 'ResourceInUse' || name === 'SerializationException') {
+      return say(ErrorCode.BAD_USER_INPUT, `Backend "${backend}" rejected the input: ${message || name}`);
+    }
+    if (UNAUTHORIZED.has(name) || status === 401 || status === 403) return say(ErrorCode.BACKEND_UNAUTHORIZED, `Backend "${backend}" refused the gateway's credentials`);
+    if (UNAVAILABLE.has(name) || status >= 500 || status === 429) return say(ErrorCode.BACKEND_UNAVAILABLE, `Backend "${backend}" is unavailable (${name || `HTTP ${status}`})`);
+    if (name && name !== 'Unknown' && !name.endsWith('ServiceException')) {
+      return say(ErrorCode.BACKEND_ERROR, `Backend "${backend}" answered ${name}${message ? `: ${message}` : ''}`);
+    }
+    return say(ErrorCode.BACKEND_ERROR, `Backend "${backend}" answered HTTP ${status}`);
+  }
+  // A body that is not JSON: the SDK's deserializer throws a SyntaxError-like error with the text.
+  if (name === 'SyntaxError' || (error as { $responseBodyText?: unknown })?.$responseBodyText !== undefined) {
+    return say(ErrorCode.BACKEND_ERROR, `Backend "${backend}" answered with a malformed body`);
+  }
+  return translateHttpError(error, backend);
+}
+
+/** The HTTP status an SDK error carries, if any. */
+export function statusOf(error: unknown): number | null {
+  const metadata = (error as { $metadata?: { httpStatusCode?: unknown } } | null)?.$metadata;
+  if (typeof metadata?.httpStatusCode === 'number') return metadata.httpStatusCode;
+  const response = (error as { $response?: { statusCode?: unknown } } | null)?.$response;
+  return typeof response?.statusCode === 'number' ? response.statusCode : null;
+}

@@ -1,0 +1,14 @@
+/** A SageMaker error answer: HTTP status, exception name (`__type`) and `Message`. */
+export class SageMakerFault extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SageMakerFault';
+  }
+}
+
+/** The service's answer to a request it cannot accept, and to an unknown job or model. */
+export const validation = (message: string): SageMakerFault => new SageMakerFault(400, 'ValidationException', message);
