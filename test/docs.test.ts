@@ -1,10 +1,12 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { readdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { parse, type OperationDefinitionNode } from 'graphql';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { backendModules } from '../src/backends/index.js';
 import { startGatewayProcess, type GatewayProcess } from './utils/gateway-process.js';
 
 /**
@@ -48,7 +50,35 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await gateway?.close();
+  if (emulators && emulators.exitCode === null) {
+    const exited = new Promise((resolve) => emulators!.once('exit', resolve));
+    emulators.kill('SIGTERM');
+    await exited;
+  }
 });
+
+/**
+ * Examples for `npm run emulators -- --base-port 9100` use ports 9100, 9101, …: here the emulators
+ * run on free ports, started at the first example that needs them, and each documented origin is
+ * replaced by the one that answers.
+ */
+const EMULATOR_ORIGIN = /http:\/\/127\.0\.0\.1:91(\d\d)/g;
+let emulators: ChildProcess | undefined;
+let emulatorOrigins: string[] | undefined;
+async function withEmulators(script: string): Promise<string> {
+  if (!script.match(EMULATOR_ORIGIN)) return script;
+  if (!emulatorOrigins) {
+    emulators = spawn(process.execPath, ['--import', 'tsx', 'scripts/emulators.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const origins: string[] = [];
+    for await (const line of createInterface({ input: emulators.stdout! })) {
+      origins.push(new URL((JSON.parse(line) as { url: string }).url).origin);
+      if (origins.length === backendModules.length) break;
+    }
+    emulatorOrigins = origins;
+  }
+  const found = emulatorOrigins;
+  return script.replace(EMULATOR_ORIGIN, (documented, index: string) => found[Number(index)] ?? documented);
+}
 
 /** `# variables: {...}` in a GraphQL block gives its variables (GraphQL reads it as a comment). */
 const variablesOf = (text: string): Record<string, unknown> => {
@@ -93,7 +123,8 @@ const commandsOf = (block: Block): string[] =>
   block.language === 'console' ? block.text.split('\n').filter((line) => line.startsWith('$ ')).map((line) => line.slice(2)) : [block.text];
 
 async function runShell(script: string): Promise<{ stdout: string; stderr: string }> {
-  return promisify(execFile)('bash', ['-e', '-o', 'pipefail', '-c', script.replaceAll('http://127.0.0.1:4000', origin)], {
+  const text = (await withEmulators(script)).replaceAll('http://127.0.0.1:4000', origin);
+  return promisify(execFile)('bash', ['-e', '-o', 'pipefail', '-c', text], {
     cwd: process.cwd(),
     timeout: 90_000,
     // The CLI's default URL is the README's 127.0.0.1:4000; here the gateway is elsewhere. Offline:
