@@ -94,10 +94,13 @@ export const gatewayConfigSchema = z
         maxRootFields: z.number().int().min(1).default(20),
         /** Most fields in one selection set. @default 50 */
         maxSelectionFields: z.number().int().min(1).default(50),
-        /** Most fields in a document, fragments counted where they are spread. @default 300 */
-        maxFields: z.number().int().min(1).default(300),
-        /** Most distinct field paths in a document (Apollo Router's `max_height`). @default 150 */
-        maxHeight: z.number().int().min(1).default(150),
+        /**
+         * Most fields in a document, fragments counted where they are spread. GraphiQL's full
+         * introspection query counts about 470. @default 600
+         */
+        maxFields: z.number().int().min(1).default(600),
+        /** Most distinct field paths in a document (Apollo Router's `max_height`). @default 600 */
+        maxHeight: z.number().int().min(1).default(600),
         maxSubscriptionsPerConnection: z.number().int().min(1).default(100),
         maxWsMessageBytes: z.number().int().min(1024).default(256_000),
         maxWsMessagesPerSecond: z.number().int().min(1).default(100),
