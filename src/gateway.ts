@@ -51,7 +51,7 @@ export async function startGateway(config: GatewayConfig, dependencies: GatewayD
   const metrics = createMetrics();
   const disposers: Array<() => Promise<void>> = [];
   try {
-    const shared = await createSharedState(config, dependencies);
+    const shared = await createSharedState(config, dependencies, logger);
     disposers.push(shared.dispose);
     const backends =
       dependencies.backends ??
@@ -104,6 +104,14 @@ export async function startGateway(config: GatewayConfig, dependencies: GatewayD
       logger,
       scrubber,
       routes: attachDashboard,
+      readiness: async () => {
+        try {
+          await shared.store.ping();
+          return null;
+        } catch {
+          return 'record store unreachable';
+        }
+      },
     });
     disposers.push(() => server.close());
 
@@ -133,13 +141,21 @@ export async function startGateway(config: GatewayConfig, dependencies: GatewayD
 async function createSharedState(
   config: GatewayConfig,
   dependencies: GatewayDependencies,
+  logger: Logger,
 ): Promise<{ store: Store; coordinator: Coordinator | undefined; dispose: () => Promise<void> }> {
   if (dependencies.store || !config.redis) {
     const store = dependencies.store ?? createSqliteStore(config.store.path, { cacheMiB: config.store.cacheMiB });
     return { store, coordinator: dependencies.coordinator, dispose: () => store.dispose() };
   }
   const { createRedisState } = await import('./live/redis-state.js');
-  return createRedisState(config.redis.url, config.redis.keyPrefix);
+  const state = await createRedisState(config.redis.url, config.redis.keyPrefix, {
+    onConnection: (change) =>
+      change === 'lost'
+        ? logger.warn('Redis connection lost: records, idempotency and shared live updates are unavailable until it returns')
+        : logger.warn('Redis connection recovered'),
+  });
+  if (state.persistenceWarning) logger.warn(state.persistenceWarning);
+  return state;
 }
 
 /** The embedded default: an emulator of every backend, seeded with demo batches that make progress. */

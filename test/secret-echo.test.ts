@@ -80,7 +80,7 @@ describe.each(KINDS)('a %s backend that echoes requests in its errors', (kind) =
       expect(shown).toMatch(/host: 127\.0\.0\.1/i);
       expect(shown).toContain('[redacted]');
       expect(readyz).toContain('[redacted]');
-      expect(anonymous).toEqual({ status: 'unready' });
+      expect(anonymous).toEqual({ status: 'ready' });
 
       const everything = [...answers, readyz, ...lines].join('\n');
       for (const secret of secretsOf(kind)) expect(everything.includes(secret), `a secret of ${secret.length} characters reached the output`).toBe(false);

@@ -11,6 +11,8 @@ export const ErrorCode = {
   BACKEND_UNAUTHORIZED: 'BACKEND_UNAUTHORIZED',
   BACKEND_ERROR: 'BACKEND_ERROR',
   UNSUPPORTED: 'UNSUPPORTED',
+  /** The gateway's own record store (Redis, or the embedded database) cannot be reached. */
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
   /** An HTTP path the gateway does not serve (not a GraphQL error: only in HTTP answers). */
   NOT_FOUND: 'NOT_FOUND',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',

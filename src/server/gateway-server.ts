@@ -44,6 +44,11 @@ export interface GatewayServerOptions {
   scrubber?: Scrubber;
   /** Extra routes mounted before GraphQL (the dashboard). */
   routes?: (app: express.Express) => void;
+  /**
+   * Why this replica cannot serve (its store unreachable), or null when it can. Backends are not
+   * asked: one backend down never takes a replica out of its load balancer. @default always ready
+   */
+  readiness?: () => Promise<string | null>;
 }
 
 export interface GatewayServer {
@@ -174,14 +179,19 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', (req, res) => {
+  let shuttingDown = false;
+  app.get('/readyz', async (req, res) => {
+    const unready = shuttingDown ? 'shutting down' : await (options.readiness?.() ?? Promise.resolve(null));
     const failed = [...service.backends.keys()]
       .map((id) => ({ backend: id, ...service.healthOf(id) }))
       .filter((health) => !health.healthy)
       .map((health) => ({ backend: health.backend, code: health.error?.code ?? ErrorCode.BACKEND_UNAVAILABLE, message: scrubber.text(health.error?.message ?? 'not healthy') }));
     // With client tokens configured, only token holders learn which backends fail and why.
     const detailed = tokens.accepts(req.headers.authorization);
-    res.status(failed.length === 0 ? 200 : 503).json(failed.length === 0 ? { status: 'ready' } : detailed ? { status: 'unready', failed } : { status: 'unready' });
+    // Backends whose last probe failed stay in the body (and in Backend.healthy, /metrics) but never
+    // make the replica unready: every replica sees the same backends, so 503 would empty the pool.
+    const body = unready ? { status: 'unready', reason: unready } : { status: 'ready' };
+    res.status(unready ? 503 : 200).json(detailed && failed.length > 0 ? { ...body, failed } : body);
   });
   const metricsListener: MetricsListener | null = config.metrics.listen ? await startMetricsListener(config.metrics.listen, metrics.registry) : null;
   if (!metricsListener) {
@@ -285,6 +295,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     httpServer,
     metricsUrl: metricsListener?.url ?? null,
     close() {
+      shuttingDown = true;
       closing ??= (async () => {
         for (const client of wss.clients) client.close(1001, 'Server shutting down');
         await apollo.stop();

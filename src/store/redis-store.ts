@@ -145,6 +145,9 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     async releaseIdempotency(key) {
       await redis.eval(RELEASE_CLAIM, 1, idemKey(key));
     },
+    async ping() {
+      await redis.ping();
+    },
     async dispose() {
       if (owned && redis.status !== 'end') await redis.quit().catch(() => redis.disconnect());
     },

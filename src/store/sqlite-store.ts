@@ -55,6 +55,7 @@ export function createSqliteStore(folder: string, { cacheMiB = 2 }: { cacheMiB?:
      ON CONFLICT (backend_id, native_id) DO UPDATE SET snapshot = excluded.snapshot,
        cancelled_at = COALESCE(batches.cancelled_at, excluded.cancelled_at)`,
   );
+  const ping = db.prepare('SELECT 1');
   const updateSnapshot = db.prepare('UPDATE batches SET snapshot = ? WHERE backend_id = ? AND native_id = ?');
   const getRecord = db.prepare<[string, string], RecordRow>('SELECT * FROM batches WHERE backend_id = ? AND native_id = ?');
   const listRecords = db.prepare<[string, number, number], RecordRow>(
@@ -120,6 +121,9 @@ export function createSqliteStore(folder: string, { cacheMiB = 2 }: { cacheMiB?:
     },
     async releaseIdempotency(key) {
       deleteKey.run(key);
+    },
+    async ping() {
+      ping.get();
     },
     async dispose() {
       db.close();

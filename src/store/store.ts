@@ -49,6 +49,9 @@ export interface Store {
   /** Frees a claimed key after a failed start, so the client may retry. */
   releaseIdempotency(key: string): Promise<void>;
 
+  /** Resolves when the store answers (readiness); rejects when it cannot be reached. */
+  ping(): Promise<void>;
+
   dispose(): Promise<void>;
 }
 

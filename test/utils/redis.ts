@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { Redis } from 'ioredis';
 
 /** A real `redis-server` on loopback, for one test file. */
@@ -19,11 +20,12 @@ let prefixes = 0;
  * Starts `redis-server` on a free loopback port with persistence off, and resolves once it answers
  * PING. CI installs redis-server, so a missing binary fails the test instead of skipping it.
  */
-export async function startRedis(): Promise<RedisServer> {
-  const port = await freePort();
+export async function startRedis(options: { port?: number; appendonly?: boolean; dir?: string } = {}): Promise<RedisServer> {
+  const port = options.port ?? (await freePort());
+  const persistence = options.appendonly ? ['--appendonly', 'yes', '--dir', options.dir ?? tmpdir()] : ['--appendonly', 'no'];
   const child: ChildProcess = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--loglevel', 'warning'],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
