@@ -20,6 +20,8 @@ export interface Gateway {
   /** `http://host:port/graphql` */
   readonly url: string;
   readonly port: number;
+  /** `http://host:port/metrics` when `metrics.listen` gives metrics an address of their own, else null (they are at `/metrics`). */
+  readonly metricsUrl: string | null;
   readonly service: BatchService;
   readonly hub: LiveHub;
   readonly metrics: GatewayMetrics;
@@ -119,6 +121,7 @@ export async function startGateway(config: GatewayConfig, dependencies: GatewayD
     return {
       url: server.url,
       port: server.port,
+      metricsUrl: server.metricsUrl,
       service,
       hub,
       metrics,

@@ -84,10 +84,14 @@ export const gatewayConfigSchema = z
         maxAliases: z.number().int().min(1).default(30),
         maxTokens: z.number().int().min(10).default(2000),
         maxCost: z.number().int().min(1).default(5000),
-        /** Largest request body. The default admits the largest SLV CSV import (5,000,000 characters) in its variables. @default 6500000 */
-        maxBodyBytes: z.number().int().min(1024).default(6_500_000),
-        /** Largest variables (JSON text). @default 6000000 */
-        maxVariablesBytes: z.number().int().min(64).default(6_000_000),
+        /**
+         * Largest request body. The default admits the largest SLV CSV import (5,000,000 characters)
+         * in the variables, even with a short line (and so an escaped newline) every 4 characters.
+         * @default 8500000
+         */
+        maxBodyBytes: z.number().int().min(1024).default(8_500_000),
+        /** Largest variables (JSON text). @default 8000000 */
+        maxVariablesBytes: z.number().int().min(64).default(8_000_000),
         /** Deepest nesting of the variables' JSON: deeper input is refused before anything walks it. @default 32 */
         maxVariablesDepth: z.number().int().min(2).default(32),
         /** Most fields selected at the root of an operation. @default 20 */
