@@ -113,12 +113,25 @@ describe('document field caps', () => {
 
   it.each([
     ['fields in one selection set', `{ backends { ${'id '.repeat(51)} } }`, /at most 50/],
-    ['fields in all, through fragments', `fragment F on Backend { ${'id kind url healthy '.repeat(10)} } { ${Array.from({ length: 8 }, () => 'backends { ...F }').join(' ')} }`, /more than 300 fields/],
-    ['distinct fields', `{ ${Array.from({ length: 16 }, (_, index) => `b${index}: backends { ${Array.from({ length: 10 }, (_unused, field) => `f${field}: id`).join(' ')} }`).join(' ')} }`, /more than 150 distinct/],
+    // 40 fields in the fragment, spread 16 times: 16 × 41 + 40 = 696 fields, past the default 600.
+    ['fields in all, through fragments', `fragment F on Backend { ${'id kind url healthy '.repeat(10)} } { ${Array.from({ length: 16 }, () => 'backends { ...F }').join(' ')} }`, /more than 600 fields/],
   ])('refuse too many %s', async (_name, query, message) => {
     const response = await ask(query);
     expect(code(response.body)).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(response.body.errors![0]!.message).toMatch(message);
+  });
+
+  it('refuse too many distinct fields before any other rule sees the document', async () => {
+    // By default the distinct-path cap equals the field cap; an operator may set it lower.
+    const strict = await launchGateway(emulators, { auth: { tokens: [TOKEN] }, limits: { maxHeight: 150 } });
+    try {
+      const query = `{ ${Array.from({ length: 16 }, (_, index) => `b${index}: backends { ${Array.from({ length: 10 }, (_unused, field) => `f${field}: id`).join(' ')} }`).join(' ')} }`;
+      const response = await postGraphQL(strict.url, query, undefined, BEARER);
+      expect(code(response.body)).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(response.body.errors![0]!.message).toMatch(/more than 150 distinct/);
+    } finally {
+      await strict.close();
+    }
   });
 
   it('refuse a flood of 50 distinct heavy documents while a concurrent { __typename } is answered', async () => {
