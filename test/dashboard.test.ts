@@ -143,11 +143,11 @@ describe('dashboard', () => {
     const { page } = tracked;
     await page.getByLabel('Backend', { exact: true }).and(page.locator('#filter-backend')).selectOption('demo-awsml');
     const visibleBackends = () => page.locator('tbody tr:visible td.backend').allTextContents();
-    expect(new Set(await visibleBackends())).toEqual(new Set(['demo-awsml']));
+    await expect.poll(async () => new Set(await visibleBackends())).toEqual(new Set(['demo-awsml']));
     await page.locator('#filter-state').selectOption('SUCCEEDED');
-    const states = await page.locator('tbody tr:visible .badge').evaluateAll((badges) => badges.map((badge) => (badge as HTMLElement).dataset['state']));
-    expect(states.length).toBeGreaterThan(0);
-    expect(new Set(states)).toEqual(new Set(['SUCCEEDED']));
+    // The table re-renders after the filter's change event: read it once it has.
+    const states = () => page.locator('tbody tr:visible .badge').evaluateAll((badges) => badges.map((badge) => (badge as HTMLElement).dataset['state']));
+    await expect.poll(async () => new Set(await states())).toEqual(new Set(['SUCCEEDED']));
     await page.locator('#filter-backend').selectOption('');
     await page.locator('#filter-state').selectOption('');
     expect(await page.locator('tbody tr:visible').count()).toBe(await page.locator('tbody tr[data-batch-id]').count());
