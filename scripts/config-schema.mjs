@@ -65,6 +65,7 @@ const DESCRIPTIONS = {
   'limits.maxSelectionFields': 'Most fields in one selection set.',
   'limits.maxFields': 'Most fields in a document, fragments counted where they are spread.',
   'limits.maxHeight': 'Most distinct field paths in a document.',
+  'limits.maxFieldRepeats': 'Most times one response name may be selected in one selection set, fragments inlined.',
   'limits.maxVariablesDepth': "Deepest nesting of the variables' JSON.",
   publicUrl: 'The address links (artifact downloads) are built with, e.g. https://batch.example.com; default: the listen address.',
   trustProxy: 'Honour X-Forwarded-Proto/-Host/-For from a reverse proxy in front of the gateway.',

@@ -113,8 +113,17 @@ describe('document field caps', () => {
 
   it.each([
     ['fields in one selection set', `{ backends { ${'id '.repeat(51)} } }`, /at most 50/],
-    // 40 fields in the fragment, spread 16 times: 16 × 41 + 40 = 696 fields, past the default 600.
-    ['fields in all, through fragments', `fragment F on Backend { ${'id kind url healthy '.repeat(10)} } { ${Array.from({ length: 16 }, () => 'backends { ...F }').join(' ')} }`, /more than 600 fields/],
+    // Eleven same-named root fields, each merged pairwise with the others by validation.
+    ['repeats of one field', `{ ${Array.from({ length: 11 }, () => 'batches { edges { node { id } } }').join(' ')} }`, /"batches" 11 times; at most 8/],
+    // Fragments inlined where spread: 8 × 46 + 8 × 44 fields in the operation and 75 in the two
+    // fragments' own walks pass the default 600, though no selection set passes its own caps.
+    [
+      'fields in all, through fragments',
+      `fragment F on Backend { ${'id kind url healthy '.repeat(8)} }
+       fragment B on Batch { backend { ...F } progress { percent completedItems totalItems failedItems message } id name state nativeStatus }
+       { ${Array.from({ length: 8 }, () => 'batches { edges { node { ...B } } } batch(id: "x") { ...B }').join(' ')} }`,
+      /more than 600 fields/,
+    ],
   ])('refuse too many %s', async (_name, query, message) => {
     const response = await ask(query);
     expect(code(response.body)).toBe('GRAPHQL_VALIDATION_FAILED');

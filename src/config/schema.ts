@@ -105,6 +105,11 @@ export const gatewayConfigSchema = z
         maxFields: z.number().int().min(1).default(600),
         /** Most distinct field paths in a document (Apollo Router's `max_height`). @default 600 */
         maxHeight: z.number().int().min(1).default(600),
+        /**
+         * Most times one response name may be selected in one selection set, fragments inlined.
+         * Validation compares such fields pairwise, sub-selections included. @default 8
+         */
+        maxFieldRepeats: z.number().int().min(1).default(8),
         maxSubscriptionsPerConnection: z.number().int().min(1).default(100),
         maxWsMessageBytes: z.number().int().min(1024).default(256_000),
         maxWsMessagesPerSecond: z.number().int().min(1).default(100),

@@ -1,7 +1,7 @@
 import { Kind, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { GatewayConfig } from '../config/load.js';
 
-type ShapeLimits = Pick<GatewayConfig['limits'], 'maxRootFields' | 'maxSelectionFields' | 'maxFields' | 'maxHeight'>;
+type ShapeLimits = Pick<GatewayConfig['limits'], 'maxRootFields' | 'maxSelectionFields' | 'maxFields' | 'maxHeight' | 'maxFieldRepeats'>;
 
 /**
  * Counts a document's fields before it is validated, and says why it is too big (or null).
@@ -20,24 +20,34 @@ export function documentShapeError(document: DocumentNode, limits: ShapeLimits):
   const paths = new Set<string>();
   let problem: string | null = null;
 
-  // Fields of one selection set, fragments inlined (as the validation rules see them merged).
-  const directFields = (set: SelectionSetNode, seen: Set<string>): number => {
+  // Fields of one selection set, fragments inlined (as the validation rules see them merged),
+  // counted per response name.
+  const directFields = (set: SelectionSetNode, seen: Set<string>, names: Map<string, number>): number => {
     let count = 0;
     for (const selection of set.selections) {
-      if (selection.kind === Kind.FIELD) count += 1;
-      else if (selection.kind === Kind.INLINE_FRAGMENT) count += directFields(selection.selectionSet, seen);
+      if (selection.kind === Kind.FIELD) {
+        count += 1;
+        const name = selection.alias?.value ?? selection.name.value;
+        names.set(name, (names.get(name) ?? 0) + 1);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) count += directFields(selection.selectionSet, seen, names);
       else if (!seen.has(selection.name.value)) {
         const fragment = fragments.get(selection.name.value);
-        if (fragment) count += directFields(fragment.selectionSet, new Set([...seen, selection.name.value]));
+        if (fragment) count += directFields(fragment.selectionSet, new Set([...seen, selection.name.value]), names);
       }
     }
     return count;
   };
 
   const walk = (set: SelectionSetNode, path: string, seen: Set<string>, root: boolean): void => {
-    const width = directFields(set, seen);
+    const names = new Map<string, number>();
+    const width = directFields(set, seen, names);
     if (root && width > limits.maxRootFields) problem ??= `The operation selects ${width} root fields; at most ${limits.maxRootFields} are allowed`;
     if (width > limits.maxSelectionFields) problem ??= `A selection set has ${width} fields; at most ${limits.maxSelectionFields} are allowed`;
+    // Fields sharing a response name are compared pair by pair, their sub-selections too: the cost
+    // multiplies with each level, so repeats are capped where they occur.
+    for (const [name, repeats] of names) {
+      if (repeats > limits.maxFieldRepeats) problem ??= `A selection set selects "${name.slice(0, 40)}" ${repeats} times; at most ${limits.maxFieldRepeats} are allowed`;
+    }
     for (const selection of set.selections) {
       if (problem) return;
       if (selection.kind === Kind.FIELD) {

@@ -1,13 +1,15 @@
 // Measures what document validation costs the event loop (issue: "Validation CPU"). Run with
-// `npx tsx test/probes/validation-flood.ts`: prints the time of one 220-identical-field document,
+// `npx tsx test/probes/validation-flood.ts`: prints the time of one heavy document (refused, or with `passing` the costliest one the caps admit),
 // the stall of a flood of 50 distinct heavy documents, and a concurrent `{ __typename }` latency.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startTestGateway, testConfig } from '../utils/gateway.js';
 import { createMemoryBackend } from '../utils/memory-backend.js';
 
 const refused = (variant: number) => `{ ${'backends { id kind url healthy } '.repeat(220)} } # ${variant}`;
-// The costliest shape the default caps let through: 20 identical root fields, 140 fields in all.
-const passing = (variant: number) => `{ ${'backends { id kind url healthy capabilities { list cancel } } '.repeat(20)} } # ${variant}`;
+// The costliest shape the default caps let through: one root field repeated 8 times (the
+// maxFieldRepeats cap), each with a 17-field subtree that validation compares pairwise.
+const passing = (variant: number) =>
+  `{ ${'batches { edges { node { id name state nativeStatus backend { id kind url healthy } progress { percent completedItems totalItems failedItems message } } } } '.repeat(8)} } # ${variant}`;
 const heavy = process.argv[2] === 'passing' ? passing : refused;
 
 async function post(url: string, query: string): Promise<{ status: number; ms: number; code: unknown }> {
@@ -24,7 +26,7 @@ async function main(): Promise<void> {
     await post(gateway.url, '{ __typename }');
     console.log('document bytes', Buffer.byteLength(heavy(0)));
     const single = await post(gateway.url, heavy(-1));
-    console.log('one 220-field document', single.status, single.code, `${single.ms.toFixed(1)} ms`);
+    console.log('one heavy document', single.status, single.code, `${single.ms.toFixed(1)} ms`);
     const delay = monitorEventLoopDelay({ resolution: 5 });
     delay.enable();
     const flood = Array.from({ length: 50 }, (_, index) => post(gateway.url, heavy(index)));
