@@ -8,7 +8,7 @@
  *
  * Prints `bare graphql at http://127.0.0.1:PORT/graphql` once listening.
  */
-import { Agent, createServer, request } from 'node:http';
+import { Agent, createServer, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildSchema, execute, parse, validate, type DocumentNode } from 'graphql';
 
@@ -47,7 +47,11 @@ const documents = new Map<string, DocumentNode>();
 const server = createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
-  req.on('end', async () => {
+  req.on('end', () => void answer(chunks, res));
+});
+
+async function answer(chunks: Buffer[], res: ServerResponse): Promise<void> {
+  {
     const { query, variables } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { query: string; variables?: Record<string, unknown> };
     let document = documents.get(query);
     if (!document) {
@@ -61,8 +65,8 @@ const server = createServer((req, res) => {
     }
     const result = await execute({ schema, document, rootValue, variableValues: variables });
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
-  });
-});
+  }
+}
 server.listen(0, '127.0.0.1', () => {
   console.log(`bare graphql at http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`);
 });

@@ -52,10 +52,10 @@ async function main(): Promise<void> {
         },
       ],
     },
-    silent as never,
+    silent,
   );
   const gateway = createGatewayRuntime({ supergraph, logging: false, graphqlEndpoint: '/graphql' });
-  const server = createServer(gateway);
+  const server = createServer((req, res) => void gateway(req, res));
   server.listen(0, '127.0.0.1', () => {
     process.stdout.write(`peer gateway at http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql\n`);
   });

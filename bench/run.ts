@@ -187,8 +187,8 @@ async function startHelper(script: string, argument: Record<string, unknown>): P
   cleanups.push(() => stopChild(child));
   const line = await new Promise<string>((resolve, reject) => {
     let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout!.on('data', (chunk: Buffer) => resolve(chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => resolve(chunk.toString()));
     child.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr.slice(0, 300)}`)));
   });
   return { url: /http:\S+\/graphql/.exec(line)![0], pid: child.pid!, child };

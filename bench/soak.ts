@@ -76,7 +76,7 @@ const child = spawn(wrapper[0] ?? process.execPath, wrapper.length > 0 ? [...wra
 });
 const url = await new Promise<string>((resolve, reject) => {
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     output += String(chunk);
     const match = /(http:\/\/127\.0\.0\.1:\d+\/graphql)/.exec(output);
     if (match) resolve(match[1]!);
@@ -190,7 +190,7 @@ async function subscriptionWorker(): Promise<void> {
             for (const error of value.errors ?? []) {
               const code = error.extensions?.['code'];
               if (typeof code === 'string' && EXPECTED_UNDER_FAULT.has(code)) counts.expectedBackendErrors += 1;
-              else noteUnexpected(`subscription error ${String(code ?? '(no code)')}: ${error.message}`);
+              else noteUnexpected(`subscription error ${typeof code === 'string' ? code : '(no code)'}: ${error.message}`);
             }
           },
           error: (error) => {

@@ -80,7 +80,7 @@ process.on('message', (message: WorkerCommand) => {
       events = [];
       return;
     case 'close':
-      void Promise.all(clients.map((client) => client.dispose())).finally(() => process.exit(0));
+      void Promise.all(clients.map(async (client) => { await client.dispose(); })).finally(() => process.exit(0));
       return;
     default: {
       const exhaustive: never = message;

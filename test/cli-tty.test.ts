@@ -48,7 +48,7 @@ describe('batchgate watch on a terminal', () => {
     // Each redraw returns to the line start and clears it, so the line is replaced, not repeated.
     const frames = live!.split('\r\x1b[2K').filter(Boolean);
     expect(frames.length).toBeGreaterThan(0);
-    expect(frames.at(-1)).toMatch(/^\[#{24}\] SUCCEEDED\s+100%  3\/3 items/);
+    expect(frames.at(-1)).toMatch(/^\[#{24}\] SUCCEEDED\s+100% {2}3\/3 items/);
     for (const frame of frames) expect(frame.length).toBeLessThan(100);
     expect(final).toBe('SUCCEEDED 100%');
   });

@@ -66,7 +66,7 @@ const everyErrorHasCode = (body: unknown): boolean => {
 const post = async (body: string, contentType = 'application/json'): Promise<Answer> => {
   const response = await fetch(gw.url, { method: 'POST', headers: { 'content-type': contentType, accept: 'application/json' }, body });
   const text = await response.text();
-  let parsed: unknown = null;
+  let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
@@ -126,7 +126,7 @@ describe('fuzzed requests', () => {
         socket.once('error', () => undefined);
         await new Promise((resolve) => socket.once('open', resolve));
         const replies: string[] = [];
-        socket.on('message', (data) => replies.push(String(data)));
+        socket.on('message', (data: Buffer) => replies.push(data.toString('utf8')));
         if (init) socket.send(JSON.stringify({ type: 'connection_init' }));
         for (const text of messages) if (socket.readyState === WebSocket.OPEN) socket.send(text);
         await new Promise((resolve) => setTimeout(resolve, 20));

@@ -182,7 +182,7 @@ describe('the gateway over GraphQL (in-memory backends)', () => {
     expect(await response.text()).toBe('a,b\n1,2\n');
     const missing = await fetch(`${base}/artifacts/garbage/0/out.csv`);
     expect(missing.status).toBe(400);
-    expect(((await missing.json()) as any).errors[0].extensions.code).toBe(ErrorCode.BAD_USER_INPUT);
+    expect(((await missing.json())).errors[0].extensions.code).toBe(ErrorCode.BAD_USER_INPUT);
   });
 
   it('serves health, readiness and Prometheus metrics', async () => {
@@ -208,7 +208,7 @@ describe('the gateway over GraphQL (in-memory backends)', () => {
       const response = await fetch(`${base}${path}`);
       expect(response.status, path).toBe(404);
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-      expect(((await response.json()) as any).errors[0].extensions.code).toBe('NOT_FOUND');
+      expect(((await response.json())).errors[0].extensions.code).toBe('NOT_FOUND');
     }
   });
 });

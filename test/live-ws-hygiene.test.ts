@@ -26,7 +26,7 @@ async function rawSocket(): Promise<{ socket: WebSocket; closed: Promise<number>
   const messages: Array<{ type: string }> = [];
   let pings = 0;
   socket.on('ping', () => (pings += 1));
-  socket.on('message', (data) => messages.push(JSON.parse(String(data)) as { type: string }));
+  socket.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString('utf8')) as { type: string }));
   const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());

@@ -49,7 +49,7 @@ describe('1,000 subscribers while 20 % of upstream calls fail', () => {
     for (const kind of plan) ids.push((await startSample(gw.url, kind)).id);
 
     const clients: Client[] = Array.from({ length: 100 }, () => openWsClient(gw.wsUrl));
-    cleanups.push(() => Promise.all(clients.map((client) => client.dispose())).then(() => undefined));
+    cleanups.push(() => Promise.all(clients.map(async (client) => { await client.dispose(); })).then(() => undefined));
     const subscriptions: Array<{ id: string; subscription: Subscription<ProgressEvent> }> = [];
     for (const client of clients) for (const id of ids) subscriptions.push({ id, subscription: subscribe<ProgressEvent>(client, PROGRESS, { id }) });
     expect(subscriptions).toHaveLength(1000);

@@ -1,6 +1,5 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeBatchId } from '../src/core/ids.js';
 import { eventually, launchGateway, postGraphQL, startEmulatorSet, startSample, type EmulatorSet, type TestGateway } from './utils/federation.js';
 
 /** Attacks over HTTP: operational endpoints, deep variables, field caps, artifact paths, Host, echoed input, switches. */
@@ -182,7 +181,7 @@ describe('artifact links', () => {
       req.on('error', reject);
       req.end(body);
     });
-    return (JSON.parse(text) as any).data.batch.executions.edges[0].node.artifacts[0].url as string;
+    return (JSON.parse(text)).data.batch.executions.edges[0].node.artifacts[0].url as string;
   };
   const forged = { host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' };
 

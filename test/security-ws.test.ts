@@ -93,7 +93,7 @@ describe('deeply nested variables over the socket', () => {
     const socket = new WebSocket(gw.wsUrl, 'graphql-transport-ws');
     const messages: Array<{ id?: string; type: string; payload?: unknown }> = [];
     let closed: number | null = null;
-    socket.on('message', (data) => messages.push(JSON.parse(String(data)) as never));
+    socket.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString('utf8')) as never));
     socket.on('close', (code) => (closed = code));
     await new Promise((resolve) => socket.once('open', resolve));
     try {

@@ -108,7 +108,7 @@ export function watchCommand(target: CliTarget, id: string, out: CliOutput, sign
         next: (result) => {
           if (!result.data) {
             const error = result.errors?.[0];
-            return finish(ExitCode.ERROR, `error: ${error ? describe(toCliError(error as never)) : 'the gateway sent no data'}`);
+            return finish(ExitCode.ERROR, `error: ${error ? describe(toCliError(error)) : 'the gateway sent no data'}`);
           }
           const event = result.data.batchProgress;
           latest = event.batch;

@@ -72,7 +72,7 @@ export function validateConfig(raw: unknown, file: string, options: LoadOptions)
       problems.push(`${formatPath([...path, 'kind'])}: expected one of ${kinds}${kind === undefined ? '' : `, got ${JSON.stringify(kind)}`}`);
       return;
     }
-    const parsed = (module.configSchema as z.ZodType<BackendConfigBase>).safeParse(entry);
+    const parsed = (module.configSchema).safeParse(entry);
     if (!parsed.success) {
       problems.push(...formatIssues(parsed.error.issues, path));
       return;

@@ -21,8 +21,8 @@ const reportInstead = {
 /** Abuse limits on documents, applied to HTTP and WebSocket operations alike. */
 export function createValidationRules(limits: GatewayConfig['limits']): ValidationRule[] {
   return [
-    maxDepthRule({ n: limits.maxDepth, exposeLimits: true, flattenFragments: true, ...reportInstead }) as unknown as ValidationRule,
-    maxAliasesRule({ n: limits.maxAliases, exposeLimits: true, ...reportInstead }) as unknown as ValidationRule,
-    costLimitRule({ maxCost: limits.maxCost, exposeLimits: true, ...reportInstead }) as unknown as ValidationRule,
+    maxDepthRule({ n: limits.maxDepth, exposeLimits: true, flattenFragments: true, ...reportInstead }),
+    maxAliasesRule({ n: limits.maxAliases, exposeLimits: true, ...reportInstead }),
+    costLimitRule({ maxCost: limits.maxCost, exposeLimits: true, ...reportInstead }),
   ];
 }

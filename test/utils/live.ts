@@ -70,7 +70,7 @@ export function openClient(wsUrl: string, options: { authorization?: string } = 
 export interface Recorded<T> {
   readonly events: T[];
   /** GraphQL errors in results, and the error a failed subscription ended with. */
-  readonly errors: Array<{ message?: string; extensions?: Record<string, unknown> } | unknown>;
+  readonly errors: unknown[];
   /** Settles when the server completes the subscription ('complete') or it fails ('error'). */
   readonly done: Promise<'complete' | 'error'>;
   readonly settled: boolean;

@@ -37,7 +37,7 @@ function toXml(name: string, value: unknown): string {
     const children = Object.entries(value as Record<string, unknown>).map(([key, child]) => toXml(key, child));
     return `<${name}>${children.join('')}</${name}>`;
   }
-  return `<${name}>${escapeXml(String(value))}</${name}>`;
+  return `<${name}>${escapeXml(typeof value === 'string' ? value : JSON.stringify(value))}</${name}>`;
 }
 
 const escapeXml = (text: string) =>
