@@ -10,7 +10,7 @@ import { translateHttpError } from './http-client.js';
  * Everything AWS-generic the AWS backends need around an official SDK v3 client, in one file: the
  * credential chain, the SDK settings (standard retry mode, timeouts, keep-alive sockets), the
  * upstream-call reporting and credential-refresh middleware, and the translation of SDK errors into
- * the contract's codes. docs/backends/awsml.md §credentials and §retries say why each is so.
+ * the contract's codes. docs/backends/awsml.md §7 and §8 say why each is so.
  */
 
 export interface AwsCredentialSettings {

@@ -13,17 +13,17 @@ export const awsMlConfigSchema = z
     id: backendIdSchema,
     kind: z.literal('awsml'),
     /** AWS region, e.g. `eu-west-1`. @default process.env.AWS_REGION */
-    region: z.string().regex(/^[a-z0-9-]+$/, { message: 'expected an AWS region such as eu-west-1' }).optional(),
+    region: z.string().regex(/^[a-z0-9-]+$/, { message: 'expected an AWS region such as eu-west-1' }).optional().describe('AWS region, e.g. eu-west-1; default AWS_REGION.'),
     /** Service endpoint. @default `https://machinelearning.<region>.amazonaws.com` */
-    endpoint: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }).optional(),
+    endpoint: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }).optional().describe('Service endpoint; default https://machinelearning.<region>.amazonaws.com.'),
     /** Named profile of the shared AWS config files, for the default provider chain. @default process.env.AWS_PROFILE, else `default` */
-    profile: z.string().min(1).max(128).optional(),
+    profile: z.string().min(1).max(128).optional().describe('Profile of the shared AWS config files for the default credential chain; default AWS_PROFILE, else default.'),
     /** Explicit access key id. @default the default provider chain */
-    accessKeyId: z.string().min(1).optional(),
+    accessKeyId: z.string().min(1).optional().describe('Explicit access key id; without it the default credential chain is used.'),
     /** Secret, along with accessKeyId. */
-    secretAccessKey: z.string().min(1).optional(),
+    secretAccessKey: z.string().min(1).optional().describe('Secret access key, along with accessKeyId.'),
     /** Secret, for temporary credentials given explicitly. */
-    sessionToken: z.string().min(1).optional(),
+    sessionToken: z.string().min(1).optional().describe('Session token of explicit temporary keys.'),
   })
   .superRefine((config, ctx) => {
     if (!resolveRegion(config)) ctx.addIssue({ code: 'custom', path: ['region'], message: 'expected a region (or the AWS_REGION environment variable)' });
