@@ -123,7 +123,7 @@ const STALE_CREDENTIALS = new Set([
 ]);
 
 /** Whether an SDK error says the signing credentials are stale. */
-export function isStaleCredentialsError(error: unknown): boolean {
+function isStaleCredentialsError(error: unknown): boolean {
   const name = (error as { name?: unknown } | null)?.name;
   return typeof name === 'string' && STALE_CREDENTIALS.has(name);
 }
@@ -236,7 +236,7 @@ export function translateAwsSdkError(error: unknown, backend: string, notFound: 
 }
 
 /** The HTTP status an SDK error carries, if any. */
-export function statusOf(error: unknown): number | null {
+function statusOf(error: unknown): number | null {
   const metadata = (error as { $metadata?: { httpStatusCode?: unknown } } | null)?.$metadata;
   if (typeof metadata?.httpStatusCode === 'number') return metadata.httpStatusCode;
   const response = (error as { $response?: { statusCode?: unknown } } | null)?.$response;

@@ -40,7 +40,7 @@ export interface AwsMlClientOptions extends BackendContext {
   maxAttempts?: number | undefined;
 }
 
-export interface DescribeInput {
+interface DescribeInput {
   FilterVariable?: BatchPredictionFilterVariable;
   EQ?: string;
   SortOrder?: SortOrder;
@@ -48,7 +48,7 @@ export interface DescribeInput {
   Limit?: number;
 }
 
-export interface CreateInput {
+interface CreateInput {
   BatchPredictionId: string;
   BatchPredictionName?: string;
   MLModelId: string;

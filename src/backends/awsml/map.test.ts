@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchPredictionSchema, mapBatchPrediction, statusForState, toDate, type BatchPredictionRecord } from './map.js';
+import { batchPredictionSchema, mapBatchPrediction, statusForState, toDate } from './map.js';
 
 // Every field of the GetBatchPrediction response in seed 003, with plausible values.
 const seedRecord = {
@@ -23,7 +23,7 @@ const seedRecord = {
 };
 
 const map = (record: Record<string, unknown>, source: 'get' | 'describe' = 'get') =>
-  mapBatchPrediction(batchPredictionSchema.parse(record) as BatchPredictionRecord, { backendId: 'aws', source });
+  mapBatchPrediction(batchPredictionSchema.parse(record), { backendId: 'aws', source });
 
 describe('mapping Amazon ML batch predictions', () => {
   it('keeps every field of the seed record in the execution response body', () => {

@@ -7,7 +7,7 @@ import { AwsFault, IAM_USER, hash, invalid, notFound, optionalString, requireId,
  * (seeded ones are COMPLETED at once); Get and Describe answer them as the service does.
  */
 
-export type EntityStatus = 'PENDING' | 'INPROGRESS' | 'COMPLETED' | 'FAILED' | 'DELETED';
+type EntityStatus = 'PENDING' | 'INPROGRESS' | 'COMPLETED' | 'FAILED' | 'DELETED';
 
 /** A stored model or data source: its wire record and how many ticks it lived. */
 export interface CatalogEntry {

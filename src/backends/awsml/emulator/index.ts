@@ -21,8 +21,8 @@ import { createPredictionStore, type PredictionStore, type PredictionStoreOption
 const TARGET_PREFIX = 'AmazonML_20141212.';
 const SERVICE = 'machinelearning';
 /** Always there, so the modules' sample start input runs: `awsMlModule.sampleStartInput`. */
-export const SAMPLE_MODEL_ID = 'ml-sample-model';
-export const SAMPLE_DATA_SOURCE_ID = 'ds-sample';
+const SAMPLE_MODEL_ID = 'ml-sample-model';
+const SAMPLE_DATA_SOURCE_ID = 'ds-sample';
 
 export interface AwsMlEmulatorOptions extends EmulatorStartOptions {
   /** Region the emulator accepts in credential scopes. @default 'us-east-1' */

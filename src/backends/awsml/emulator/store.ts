@@ -77,7 +77,7 @@ const DESCRIBE: DescribeSpec<StoredPrediction> = { fields: FILTERS, id: (p) => p
  * through the real API: a model id containing `fail` fails, one containing `partial` completes with
  * invalid records.
  */
-export function defaultScript(params: CreateParams, pendingTicks = 1): PredictionScript {
+function defaultScript(params: CreateParams, pendingTicks = 1): PredictionScript {
   const total = 1000 + (hash(params.BatchPredictionId) % 9000);
   const model = params.MLModelId.toLowerCase();
   if (model.includes('fail')) {
