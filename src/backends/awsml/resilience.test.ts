@@ -66,6 +66,23 @@ describe('Amazon ML throttling', () => {
     expect(emulator.http.count(target(operation))).toBe(2);
   });
 
+  it('reports every attempt, the throttled one included, to the upstream-call hook behind /metrics', async () => {
+    const reported: Array<{ method: string; path: string; statusCode: number | null; outcome: string }> = [];
+    const watched = createAwsMlConnector(awsMlConfigSchema.parse({ id: BACKEND, kind: 'awsml', ...emulator.connection }), {
+      timeoutMs: 2000,
+      onUpstreamCall: ({ method, path, statusCode, outcome }) => reported.push({ method, path, statusCode, outcome }),
+    });
+    connectors.push(watched);
+    await watched.start(input({ batchPredictionId: 'reported' }));
+    reported.length = 0;
+    emulator.failNext({ type: 'ThrottlingException', status: 400, operation: 'GetBatchPrediction' });
+    await watched.get('reported');
+    expect(reported).toEqual([
+      { method: 'POST', path: '/', statusCode: 400, outcome: 'error' },
+      { method: 'POST', path: '/', statusCode: 200, outcome: 'ok' },
+    ]);
+  });
+
   it('repeats a 503 and gives up after three attempts with BACKEND_UNAVAILABLE', async () => {
     emulator.http.clearRequests();
     emulator.failNext({ type: 'ServiceUnavailableException', status: 503, operation: 'GetBatchPrediction', count: 5 });
