@@ -170,6 +170,19 @@ describe('Amazon ML starts with an idempotency key', () => {
     expect(elsewhere.nativeId).not.toBe(first.nativeId);
   });
 
+  it('make one prediction when a start whose answers were lost is started again with its key', async () => {
+    const emulator = await startEmulator();
+    const backend = connect(emulator);
+    // Every attempt of the first start creates upstream, then its answer is lost (a 500 after commit).
+    emulator.failNext({ type: 'InternalServerException', status: 500, operation: 'CreateBatchPrediction', count: 3, afterRunning: true });
+    await expectCode(backend.start(input(), { idempotencyKey: 'lost-answer' }), ErrorCode.BACKEND_UNAVAILABLE, BACKEND);
+    expect(emulator.http.count(target('CreateBatchPrediction'))).toBe(3);
+    // The client retries with its key, as the contract tells it to; the gateway has no record of a start.
+    const retried = await backend.start(input(), { idempotencyKey: 'lost-answer' });
+    expect(retried.nativeId).toBe(predictionIdFor(BACKEND, 'lost-answer'));
+    expect(emulator.store.predictions.size).toBe(1);
+  });
+
   it('take "already exists" for the earlier start of the same prediction, and refuse other parameters', async () => {
     // A service that refuses a second create with the same id even with equal parameters.
     const emulator = await startEmulator({ store: { pendingTicks: 1, duplicateCreate: 'reject' } });

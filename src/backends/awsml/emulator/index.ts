@@ -49,9 +49,10 @@ export interface AwsMlEmulatorHandle extends EmulatorHandle {
   tick(): void;
   /**
    * The next `count` requests for `operation` (every operation when absent) answer this Amazon ML
-   * error instead, after their signature was checked.
+   * error instead, after their signature was checked. With `afterRunning` the operation is carried
+   * out first and only its answer is lost, as when a server fails after committing.
    */
-  failNext(error: { type: string; status: number; message?: string; code?: number; operation?: string; count?: number }): void;
+  failNext(error: { type: string; status: number; message?: string; code?: number; operation?: string; count?: number; afterRunning?: boolean }): void;
   /** Accepts this key from now on (a rotation's new credentials). */
   addKey(accessKeyId: string, key: EmulatorKey): void;
   /** Answers this key with `ExpiredTokenException` from now on, as AWS does for expired session credentials. */
@@ -62,6 +63,7 @@ interface ScriptedFailure {
   fault: AwsFault;
   operation: string | undefined;
   remaining: number;
+  afterRunning: boolean;
 }
 
 /** Starts the emulator on 127.0.0.1 with a freshly generated access key (see `connection`). */
@@ -179,8 +181,10 @@ export async function startAwsMlEmulator(options: AwsMlEmulatorOptions = {}): Pr
     if (scripted) {
       scripted.remaining -= 1;
       if (scripted.remaining <= 0) failures.splice(failures.indexOf(scripted), 1);
-      sendFault(res, scripted.fault);
-      return;
+      if (!scripted.afterRunning) {
+        sendFault(res, scripted.fault);
+        return;
+      }
     }
     let input: unknown;
     try {
@@ -195,7 +199,9 @@ export async function startAwsMlEmulator(options: AwsMlEmulatorOptions = {}): Pr
     }
     calls.push({ operation: target.slice(TARGET_PREFIX.length), input: input as Record<string, unknown> });
     try {
-      sendAws(res, 200, await operation(input as Record<string, unknown>));
+      const output = await operation(input as Record<string, unknown>);
+      if (scripted?.afterRunning) sendFault(res, scripted.fault);
+      else sendAws(res, 200, output);
     } catch (error) {
       if (error instanceof AwsFault) sendFault(res, error);
       else sendFault(res, new AwsFault(500, 'InternalServerException', 'The emulator failed', 500));
@@ -239,6 +245,7 @@ export async function startAwsMlEmulator(options: AwsMlEmulatorOptions = {}): Pr
         fault: new AwsFault(error.status, error.type, error.message ?? `Emulated ${error.type}`, error.code ?? null),
         operation: error.operation,
         remaining: error.count ?? 1,
+        afterRunning: error.afterRunning ?? false,
       });
     },
     addKey(id, key) {
