@@ -143,6 +143,16 @@ console.log(JSON.stringify({ Version: 1, AccessKeyId: 'AKIAROTATE' + String(n).p
     expect(emulator.http.count()).toBe(2);
   });
 
+  it('answers BACKEND_UNAUTHORIZED without calling Amazon ML when the chain finds no credentials', async () => {
+    rotatingProfile(3600_000);
+    // No instance role to fall back on here; the chain must not wait for one.
+    vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+    const emulator = await startEmulator();
+    const backend = connect(emulator, { accessKeyId: undefined, secretAccessKey: undefined, profile: 'no-such-profile' });
+    await expectCode(backend.probe(), ErrorCode.BACKEND_UNAUTHORIZED, BACKEND);
+    expect(emulator.http.count()).toBe(0);
+  });
+
   it('fetches new credentials before the old ones expire', async () => {
     // Credentials valid for two minutes are inside the SDK's five-minute refresh window.
     const profile = rotatingProfile(120_000);
