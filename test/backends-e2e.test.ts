@@ -78,7 +78,8 @@ describe('every backend through the gateway', () => {
   });
 
   it('runs an Amazon ML prediction to its end, renames it, and cancels another', async () => {
-    const input = { mlModelId: 'ml-churn', dataSourceId: 'ds-2026-11', outputUri: 's3://bucket/out/' };
+    // The emulator's always-present model and data source: a prediction must name ones that exist.
+    const input = { mlModelId: 'ml-sample-model', dataSourceId: 'ds-sample', outputUri: 's3://bucket/out/' };
     const batch = await start({ backend: 'awsml', awsMl: { ...input, name: 'churn scoring' } });
     const events = await watchToEnd(batch.id);
     expect(events.at(-1).batch.state).toBe('SUCCEEDED');

@@ -50,8 +50,12 @@ export interface BatchBackend {
   get(nativeId: string, options?: { signal?: AbortSignal }): Promise<Batch>;
   /** Newest first where the backend can order; `UNSUPPORTED` when `capabilities.list` is false. */
   list(query: ListQuery): Promise<BatchPage>;
-  /** Starts a batch; `input.kind` always matches `kind` (the gateway checks first). */
-  start(input: StartInput): Promise<Batch>;
+  /**
+   * Starts a batch; `input.kind` always matches `kind` (the gateway checks first). A backend whose
+   * ids are caller-chosen derives one from `options.idempotencyKey`, so a repeated start is one
+   * batch upstream too.
+   */
+  start(input: StartInput, options?: StartOptions): Promise<Batch>;
   /** Asks the backend to stop the batch and answers the batch as it stands after the request. */
   cancel(nativeId: string): Promise<Batch>;
   /** Artifacts of one execution, when the batch's executions do not carry them already. */
@@ -62,6 +66,12 @@ export interface BatchBackend {
   probe(): Promise<void>;
   /** Frees sockets, timers and sessions. */
   dispose(): Promise<void>;
+}
+
+/** What the gateway knows about a start besides its input. */
+export interface StartOptions {
+  /** The client's idempotency key, when it gave one. */
+  idempotencyKey?: string;
 }
 
 /** Connector options every backend gets from the gateway besides its own config. */

@@ -199,7 +199,7 @@ export class BatchService {
         backend: backendId,
       });
     }
-    if (!idempotencyKey) return this.doStart(backend, input);
+    if (!idempotencyKey) return this.doStart(backend, input, null);
 
     const fingerprint = createHash('sha256').update(JSON.stringify({ backendId, input })).digest('hex');
     const deadline = Date.now() + this.idempotencyWaitMs;
@@ -209,7 +209,7 @@ export class BatchService {
         case 'claimed': {
           let batch: Batch;
           try {
-            batch = await this.doStart(backend, input);
+            batch = await this.doStart(backend, input, idempotencyKey);
           } catch (error) {
             await this.store.releaseIdempotency(idempotencyKey);
             throw error;
@@ -238,9 +238,9 @@ export class BatchService {
     }
   }
 
-  private async doStart(backend: BatchBackend, input: StartInput): Promise<Batch> {
+  private async doStart(backend: BatchBackend, input: StartInput, idempotencyKey: string | null): Promise<Batch> {
     // Never retried: a start that timed out may have started upstream.
-    const batch = await this.guarded(backend, () => backend.start(input));
+    const batch = await this.guarded(backend, () => backend.start(input, idempotencyKey ? { idempotencyKey } : undefined));
     await this.store.recordStarted(batch);
     this.emit(batch);
     return batch;

@@ -1,70 +1,72 @@
 import { z } from 'zod';
 import { backendIdSchema } from '../../core/module.js';
+import type { AwsCredentialSettings } from '../../lib/aws.js';
 
 /**
- * The `awsml` config entry. Keys and region may come from the standard AWS environment variables when
- * the entry names none, so validation checks both places and names the field that is missing.
+ * The `awsml` config entry. Keys are optional: without them the AWS SDK's default provider chain
+ * finds credentials (environment, shared config and credentials files with `profile`, SSO,
+ * `credential_process`, web identity, container and instance roles) and refreshes them before they
+ * expire (docs/backends/awsml.md §7).
  */
 export const awsMlConfigSchema = z
   .object({
     id: backendIdSchema,
     kind: z.literal('awsml'),
     /** AWS region, e.g. `eu-west-1`. @default process.env.AWS_REGION */
-    region: z.string().regex(/^[a-z0-9-]+$/, { message: 'expected an AWS region such as eu-west-1' }).optional(),
+    region: z.string().regex(/^[a-z0-9-]+$/, { message: 'expected an AWS region such as eu-west-1' }).optional().describe('AWS region, e.g. eu-west-1; default AWS_REGION.'),
     /** Service endpoint. @default `https://machinelearning.<region>.amazonaws.com` */
-    endpoint: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }).optional(),
-    /** @default process.env.AWS_ACCESS_KEY_ID (only when the entry names no keys) */
-    accessKeyId: z.string().min(1).optional(),
-    /** Secret. @default process.env.AWS_SECRET_ACCESS_KEY (only when the entry names no keys) */
-    secretAccessKey: z.string().min(1).optional(),
-    /** Secret, for temporary credentials. @default process.env.AWS_SESSION_TOKEN (only when the entry names no keys) */
-    sessionToken: z.string().min(1).optional(),
+    endpoint: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }).optional().describe('Service endpoint; default https://machinelearning.<region>.amazonaws.com.'),
+    /** Named profile of the shared AWS config files, for the default provider chain. @default process.env.AWS_PROFILE, else `default` */
+    profile: z.string().min(1).max(128).optional().describe('Profile of the shared AWS config files for the default credential chain; default AWS_PROFILE, else default.'),
+    /** Explicit access key id. @default the default provider chain */
+    accessKeyId: z.string().min(1).optional().describe('Explicit access key id; without it the default credential chain is used.'),
+    /** Secret, along with accessKeyId. */
+    secretAccessKey: z.string().min(1).optional().describe('Secret access key, along with accessKeyId.'),
+    /** Secret, for temporary credentials given explicitly. */
+    sessionToken: z.string().min(1).optional().describe('Session token of explicit temporary keys.'),
   })
   .superRefine((config, ctx) => {
-    const resolved = resolveAwsMlSettings(config);
-    if (!resolved.region) ctx.addIssue({ code: 'custom', path: ['region'], message: 'expected a region (or the AWS_REGION environment variable)' });
+    if (!resolveRegion(config)) ctx.addIssue({ code: 'custom', path: ['region'], message: 'expected a region (or the AWS_REGION environment variable)' });
     if (config.accessKeyId && !config.secretAccessKey) {
       ctx.addIssue({ code: 'custom', path: ['secretAccessKey'], message: 'expected a secret access key along with accessKeyId' });
     } else if (!config.accessKeyId && config.secretAccessKey) {
       ctx.addIssue({ code: 'custom', path: ['accessKeyId'], message: 'expected an access key id along with secretAccessKey' });
-    } else if (!resolved.credentials) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['accessKeyId'],
-        message: 'expected accessKeyId and secretAccessKey (or the AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY environment variables)',
-      });
+    }
+    if (config.sessionToken && !config.accessKeyId) {
+      ctx.addIssue({ code: 'custom', path: ['sessionToken'], message: 'expected accessKeyId and secretAccessKey along with sessionToken' });
+    }
+    if (config.profile && config.accessKeyId) {
+      ctx.addIssue({ code: 'custom', path: ['profile'], message: 'expected either explicit keys or a profile, not both' });
     }
   });
 
 export type AwsMlConfig = z.infer<typeof awsMlConfigSchema>;
 
-export interface AwsCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-}
-
 export interface AwsMlSettings {
   region: string | null;
   endpoint: string | null;
-  credentials: AwsCredentials | null;
+  /** Explicit keys, or a profile (or nothing) for the default provider chain. */
+  credentials: AwsCredentialSettings;
 }
 
-type ConfigFields = Pick<AwsMlConfig, 'region' | 'endpoint' | 'accessKeyId' | 'secretAccessKey' | 'sessionToken'>;
+type ConfigFields = Pick<AwsMlConfig, 'region' | 'endpoint' | 'profile' | 'accessKeyId' | 'secretAccessKey' | 'sessionToken'>;
+
+/** Config first, then the standard environment variable. */
+function resolveRegion(config: Pick<AwsMlConfig, 'region'>, env: NodeJS.ProcessEnv = process.env): string | null {
+  return config.region ?? (env['AWS_REGION'] || env['AWS_DEFAULT_REGION'] || null);
+}
 
 /**
- * Config first, then the environment. The environment's keys are used only when the entry names no
- * keys at all, so a config key is never paired with another account's session token.
+ * Region and endpoint from config, then the environment. Credentials are what the entry names;
+ * anything else (environment keys included) is the provider chain's to find, so a config key is
+ * never paired with another account's session token.
  */
 export function resolveAwsMlSettings(config: ConfigFields, env: NodeJS.ProcessEnv = process.env): AwsMlSettings {
-  const region = config.region ?? (env['AWS_REGION'] || env['AWS_DEFAULT_REGION'] || null);
-  let credentials: AwsCredentials | null = null;
-  if (config.accessKeyId && config.secretAccessKey) {
-    credentials = { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey, ...(config.sessionToken ? { sessionToken: config.sessionToken } : {}) };
-  } else if (!config.accessKeyId && !config.secretAccessKey && env['AWS_ACCESS_KEY_ID'] && env['AWS_SECRET_ACCESS_KEY']) {
-    const token = env['AWS_SESSION_TOKEN'];
-    credentials = { accessKeyId: env['AWS_ACCESS_KEY_ID'], secretAccessKey: env['AWS_SECRET_ACCESS_KEY'], ...(token ? { sessionToken: token } : {}) };
-  }
+  const region = resolveRegion(config, env);
+  const credentials: AwsCredentialSettings =
+    config.accessKeyId && config.secretAccessKey
+      ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey, sessionToken: config.sessionToken }
+      : { profile: config.profile };
   const endpoint = config.endpoint ?? (region ? `https://machinelearning.${region}.amazonaws.com` : null);
   return { region, endpoint, credentials };
 }

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import type { BackendContext, BatchBackend, BatchPage, ListQuery } from '../../core/backend.js';
-import { ErrorCode, GatewayError } from '../../core/errors.js';
-import type { Artifact, Batch, StartInput } from '../../core/model.js';
+import { createHash, randomUUID } from 'node:crypto';
+import type { BackendContext, BatchBackend, BatchPage, ListQuery, StartOptions } from '../../core/backend.js';
+import { ErrorCode, GatewayError, isGatewayError } from '../../core/errors.js';
+import type { Artifact, AwsMlStartInput, Batch, StartInput } from '../../core/model.js';
 import { publicUrl } from '../../lib/http-client.js';
-import { createAwsMlClient, type AwsMlClient, type DescribeInput } from './client.js';
+import { createAwsMlClient, type AwsMlClient } from './client.js';
 import { resolveAwsMlSettings, type AwsMlConfig } from './config.js';
 import { mapArtifacts, mapBatchPrediction, parseStatus, statusForState, type AwsMlStatus, type BatchPredictionRecord } from './map.js';
 
@@ -14,11 +14,9 @@ export interface AwsMlBackend extends BatchBackend {
 }
 
 export interface AwsMlConnectorOptions {
-  /** Extra attempts for idempotent calls. @default 2 */
+  /** Extra attempts per call after throttling, a 5xx or a transport fault (SDK standard mode). @default 2 */
   retries?: number;
-  /** First retry delay in ms. @default 100 */
-  retryBaseMs?: number;
-  /** Most upstream pages one `list` call reads while filtering several states client-side. @default 20 */
+  /** Most upstream pages one `list` call reads while filtering states client-side. @default 20 */
   maxPagesPerList?: number;
 }
 
@@ -37,9 +35,9 @@ interface Cursor {
 export function createAwsMlConnector(config: AwsMlConfig, context: BackendContext, options: AwsMlConnectorOptions = {}): AwsMlBackend {
   const backend = config.id;
   const settings = resolveAwsMlSettings(config);
-  if (!settings.region || !settings.endpoint || !settings.credentials) {
+  if (!settings.region || !settings.endpoint) {
     // The config schema checks this first; reaching here means the environment changed since.
-    throw new GatewayError(ErrorCode.BAD_USER_INPUT, `Backend "${backend}" has no region or credentials`, { backend });
+    throw new GatewayError(ErrorCode.BAD_USER_INPUT, `Backend "${backend}" has no region`, { backend });
   }
   const client: AwsMlClient = createAwsMlClient({
     backendId: backend,
@@ -48,14 +46,34 @@ export function createAwsMlConnector(config: AwsMlConfig, context: BackendContex
     credentials: settings.credentials,
     timeoutMs: context.timeoutMs,
     onUpstreamCall: context.onUpstreamCall,
-    retries: options.retries,
-    retryBaseMs: options.retryBaseMs,
+    maxAttempts: options.retries === undefined ? undefined : options.retries + 1,
   });
   const maxPages = options.maxPagesPerList ?? 20;
   const fromGet = (record: BatchPredictionRecord) => mapBatchPrediction(record, { backendId: backend, source: 'get' });
   const fromDescribe = (record: BatchPredictionRecord) => mapBatchPrediction(record, { backendId: backend, source: 'describe' });
 
   const get = async (nativeId: string, signal?: AbortSignal) => fromGet(await client.getBatchPrediction(nativeId, signal));
+
+  /**
+   * A create refused because the id exists (`IdempotentParameterMismatchException`, or an
+   * `InvalidInputException` saying so) is our own earlier start when the existing prediction has
+   * the same model, data source and output: answer it. Anything else stays refused.
+   */
+  async function earlierStart(id: string, input: AwsMlStartInput, error: unknown): Promise<Batch | null> {
+    const upstream = isGatewayError(error) ? (error.extensions['upstream'] as { code?: unknown; message?: unknown } | undefined) : undefined;
+    const code = typeof upstream?.code === 'string' ? upstream.code : '';
+    const message = typeof upstream?.message === 'string' ? upstream.message : '';
+    const exists = code === 'IdempotentParameterMismatchException' || (code === 'InvalidInputException' && /already exists|already in use/i.test(message));
+    if (!exists) return null;
+    let record: BatchPredictionRecord;
+    try {
+      record = await client.getBatchPrediction(id);
+    } catch {
+      return null;
+    }
+    const same = record.MLModelId === input.mlModelId && record.BatchPredictionDataSourceId === input.dataSourceId && record.OutputUri === input.outputUri;
+    return same ? fromGet(record) : null;
+  }
 
   return {
     id: backend,
@@ -67,21 +85,21 @@ export function createAwsMlConnector(config: AwsMlConfig, context: BackendContex
 
     async list(query: ListQuery): Promise<BatchPage> {
       const limit = Math.min(100, Math.max(1, Math.floor(query.limit)));
-      const cursor = query.cursor ? decodeCursor(query.cursor, backend) : { t: null, o: 0, l: limit };
       const wanted = query.states ? new Set(query.states.map(statusForState).filter((s): s is AwsMlStatus => s !== null)) : null;
+      // Filtering here skips records: read full upstream pages then, and resume mid-page by offset.
+      const cursor = query.cursor ? decodeCursor(query.cursor, backend) : { t: null, o: 0, l: wanted ? 100 : limit };
       // Only CANCELLING asked: Amazon ML has no such status, so nothing can match.
       if (wanted && wanted.size === 0) return { items: [], nextCursor: null };
 
-      // One status filters upstream; several are filtered here while paging. Newest first either way.
-      const filter: DescribeInput =
-        wanted && wanted.size === 1 ? { FilterVariable: 'Status', EQ: [...wanted][0]!, SortOrder: 'dsc' } : { FilterVariable: 'CreatedAt', SortOrder: 'dsc' };
+      // Always by creation time, newest first, statuses filtered here: Amazon ML sorts by the filter
+      // variable, so a Status filter would answer in no useful order (docs/backends/awsml.md §5).
       const keep = (record: BatchPredictionRecord) => !wanted || wanted.has(parseStatus(record.Status)!);
 
       const items: Batch[] = [];
       let token = cursor.t;
       let offset = cursor.o;
       for (let pages = 0; ; pages++) {
-        const page = await client.describeBatchPredictions({ ...filter, Limit: cursor.l, ...(token ? { NextToken: token } : {}) });
+        const page = await client.describeBatchPredictions({ FilterVariable: 'CreatedAt', SortOrder: 'dsc', Limit: cursor.l, ...(token ? { NextToken: token } : {}) });
         for (let i = offset; i < page.results.length; i++) {
           const record = page.results[i]!;
           if (!keep(record)) continue;
@@ -96,19 +114,26 @@ export function createAwsMlConnector(config: AwsMlConfig, context: BackendContex
       }
     },
 
-    async start(input: StartInput): Promise<Batch> {
+    async start(input: StartInput, startOptions?: StartOptions): Promise<Batch> {
       if (input.kind !== 'awsml') {
         throw new GatewayError(ErrorCode.BAD_USER_INPUT, `Backend "${backend}" runs awsMl batches, not ${input.kind}`, { backend });
       }
-      // Amazon ML ids are caller-chosen; making one up front also makes retrying the create safe.
-      const id = input.batchPredictionId ?? `bg-${randomUUID()}`;
-      await client.createBatchPrediction({
-        BatchPredictionId: id,
-        ...(input.name ? { BatchPredictionName: input.name } : {}),
-        MLModelId: input.mlModelId,
-        BatchPredictionDataSourceId: input.dataSourceId,
-        OutputUri: input.outputUri,
-      });
+      // Amazon ML ids are caller-chosen: one derived from the idempotency key makes a repeated start
+      // one prediction upstream too, and any id made up front makes the SDK's retries safe.
+      const id = input.batchPredictionId ?? predictionIdFor(backend, startOptions?.idempotencyKey);
+      try {
+        await client.createBatchPrediction({
+          BatchPredictionId: id,
+          ...(input.name ? { BatchPredictionName: input.name } : {}),
+          MLModelId: input.mlModelId,
+          BatchPredictionDataSourceId: input.dataSourceId,
+          OutputUri: input.outputUri,
+        });
+      } catch (error) {
+        const earlier = await earlierStart(id, input, error);
+        if (earlier) return earlier;
+        throw error;
+      }
       return get(id);
     },
 
@@ -140,6 +165,16 @@ export function createAwsMlConnector(config: AwsMlConfig, context: BackendContex
       client.dispose();
     },
   };
+}
+
+/**
+ * The prediction id for a start: derived from the idempotency key and the backend id (the same
+ * key on two backends is two predictions), else random. `bg-` and 40 hex digits fit Amazon ML's
+ * `[a-zA-Z0-9_.-]{1,64}`.
+ */
+export function predictionIdFor(backend: string, idempotencyKey: string | undefined): string {
+  if (!idempotencyKey) return `bg-${randomUUID()}`;
+  return `bg-${createHash('sha256').update(`${backend}\n${idempotencyKey}`).digest('hex').slice(0, 40)}`;
 }
 
 function encodeCursor(cursor: Cursor): string {

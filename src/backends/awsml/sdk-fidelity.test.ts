@@ -1,5 +1,12 @@
 import {
   CreateBatchPredictionCommand,
+  CreateDataSourceFromS3Command,
+  CreateMLModelCommand,
+  DescribeDataSourcesCommand,
+  DescribeMLModelsCommand,
+  GetDataSourceCommand,
+  GetMLModelCommand,
+  InvalidInputException,
   DeleteBatchPredictionCommand,
   DescribeBatchPredictionsCommand,
   GetBatchPredictionCommand,
@@ -30,10 +37,24 @@ describe('the official AWS SDK against the Amazon ML emulator', () => {
     return client;
   };
 
+  const createModel = async (model: string) => {
+    await sdk.send(new CreateMLModelCommand({ MLModelId: model, MLModelName: `model ${model}`, MLModelType: 'BINARY', TrainingDataSourceId: 'ds-1' }));
+  };
+
   beforeAll(async () => {
     // A long tick: the test drives predictions itself with `emulator.tick()`.
-    emulator = await startAwsMlEmulator({ tickMs: 60_000 });
+    emulator = await startAwsMlEmulator({ tickMs: 60_000, store: { pendingTicks: 1 } });
     sdk = makeClient(String(emulator.connection['secretAccessKey']));
+    await sdk.send(
+      new CreateDataSourceFromS3Command({
+        DataSourceId: 'ds-1',
+        DataSourceName: 'training rows',
+        DataSpec: { DataLocationS3: 's3://bucket/rows.csv', DataSchema: '{"version":"1.0","attributes":[]}' },
+        ComputeStatistics: true,
+      }),
+    );
+    for (const model of ['ml-model-1', 'ml-model-2', 'ml-paged']) await createModel(model);
+    for (let i = 0; i < 3; i++) emulator.tick();
   });
   afterAll(async () => {
     for (const client of clients) client.destroy();
@@ -109,6 +130,44 @@ describe('the official AWS SDK against the Amazon ML emulator', () => {
     await expect(sdk.send(new DeleteBatchPredictionCommand({ BatchPredictionId: 'sdk-delete' }))).resolves.toMatchObject({ BatchPredictionId: 'sdk-delete' });
     const deleted = await sdk.send(new GetBatchPredictionCommand({ BatchPredictionId: 'sdk-delete' }));
     expect({ Status: deleted.Status, Name: deleted.Name }).toEqual({ Status: 'DELETED', Name: 'renamed' });
+  });
+
+  it('creates, gets and describes data sources and models, which end COMPLETED', async () => {
+    const source = await sdk.send(new GetDataSourceCommand({ DataSourceId: 'ds-1', Verbose: true }));
+    expect(source).toMatchObject({ DataSourceId: 'ds-1', Name: 'training rows', Status: 'COMPLETED', DataLocationS3: 's3://bucket/rows.csv', ComputeStatistics: true });
+    expect(source.DataSourceSchema).toContain('attributes');
+    expect((await sdk.send(new GetDataSourceCommand({ DataSourceId: 'ds-1' }))).DataSourceSchema).toBeUndefined();
+    expect(source.CreatedAt).toBeInstanceOf(Date);
+    const model = await sdk.send(new GetMLModelCommand({ MLModelId: 'ml-model-1' }));
+    expect(model).toMatchObject({ MLModelId: 'ml-model-1', TrainingDataSourceId: 'ds-1', MLModelType: 'BINARY', Status: 'COMPLETED', InputDataLocationS3: 's3://bucket/rows.csv' });
+
+    const models = await sdk.send(new DescribeMLModelsCommand({ FilterVariable: 'TrainingDataSourceId', EQ: 'ds-1', SortOrder: 'asc', Limit: 2 }));
+    expect(models.Results?.map((m) => m.MLModelId)).toEqual(['ml-model-1', 'ml-model-2']);
+    const rest = await sdk.send(new DescribeMLModelsCommand({ FilterVariable: 'TrainingDataSourceId', EQ: 'ds-1', SortOrder: 'asc', Limit: 2, NextToken: models.NextToken! }));
+    expect(rest.Results?.map((m) => m.MLModelId)).toEqual(['ml-paged']);
+    expect(rest.NextToken).toBeUndefined();
+    const sources = await sdk.send(new DescribeDataSourcesCommand({ FilterVariable: 'DataLocationS3', Prefix: 's3://bucket/' }));
+    expect(sources.Results?.map((d) => d.DataSourceId)).toEqual(['ds-1']);
+  });
+
+  it('refuses a prediction, or a model, that names something missing with InvalidInputException', async () => {
+    const missing = (model: string, dataSource: string) =>
+      sdk.send(new CreateBatchPredictionCommand({ BatchPredictionId: `missing-${model}-${dataSource}`, MLModelId: model, BatchPredictionDataSourceId: dataSource, OutputUri: 's3://bucket/out/' }));
+    await expect(missing('ml-nowhere', 'ds-1')).rejects.toBeInstanceOf(InvalidInputException);
+    await expect(missing('ml-model-1', 'ds-nowhere')).rejects.toBeInstanceOf(InvalidInputException);
+    await expect(sdk.send(new CreateMLModelCommand({ MLModelId: 'ml-orphan', MLModelType: 'REGRESSION', TrainingDataSourceId: 'ds-nowhere' }))).rejects.toBeInstanceOf(
+      InvalidInputException,
+    );
+    await expect(sdk.send(new GetMLModelCommand({ MLModelId: 'ml-orphan' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
+
+  it('sorts by the filter variable: a Status filter does not answer in creation order', async () => {
+    for (const id of ['sort-c', 'sort-a', 'sort-b']) await create(id);
+    const byStatus = await sdk.send(new DescribeBatchPredictionsCommand({ FilterVariable: 'Status', EQ: 'PENDING', SortOrder: 'dsc' }));
+    const ids = byStatus.Results!.map((r) => r.BatchPredictionId).filter((id) => id!.startsWith('sort-'));
+    expect(ids).toEqual(['sort-c', 'sort-b', 'sort-a']);
+    const byCreation = await sdk.send(new DescribeBatchPredictionsCommand({ FilterVariable: 'CreatedAt', SortOrder: 'dsc', Limit: 3 }));
+    expect(byCreation.Results!.map((r) => r.BatchPredictionId)).toEqual(['sort-b', 'sort-a', 'sort-c']);
   });
 
   it('reports an unknown prediction as the SDK ResourceNotFoundException', async () => {

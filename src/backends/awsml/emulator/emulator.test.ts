@@ -87,6 +87,32 @@ describe('the Amazon ML emulator', () => {
     expect(emulator.store.predictions.get('demo-fraud-sweep')?.record).toMatchObject({ Status: 'COMPLETED', InvalidRecordCount: 1312 });
   });
 
+  it('seeds the models and data sources its demo predictions name', async () => {
+    const emulator = await start({ demo: true, tickMs: 60_000 });
+    await expect(call(emulator, 'GetMLModel', { MLModelId: 'ml-churn-v7' })).resolves.toMatchObject({ status: 200, body: { Status: 'COMPLETED' } });
+    await expect(call(emulator, 'GetDataSource', { DataSourceId: 'ds-demo-churn-q3' })).resolves.toMatchObject({ status: 200, body: { Status: 'COMPLETED' } });
+    await expect(call(emulator, 'GetMLModel', { MLModelId: 'ml-nowhere' })).resolves.toMatchObject({ status: 400, body: { __type: 'ResourceNotFoundException' } });
+  });
+
+  it('keeps a prediction PENDING for its configured ticks and until the model it names is trained', async () => {
+    const emulator = await start({ tickMs: 60_000, store: { pendingTicks: 2 } });
+    const status = async (id: string) => (await call(emulator, 'GetBatchPrediction', { BatchPredictionId: id })).body['Status'];
+    const create = (id: string, model: string) =>
+      call(emulator, 'CreateBatchPrediction', { BatchPredictionId: id, MLModelId: model, BatchPredictionDataSourceId: 'ds-sample', OutputUri: 's3://b/o/' });
+    await call(emulator, 'CreateMLModel', { MLModelId: 'ml-training', MLModelType: 'REGRESSION', TrainingDataSourceId: 'ds-sample' });
+    await expect(create('on-trained', 'ml-sample-model')).resolves.toMatchObject({ status: 200 });
+    await expect(create('on-training', 'ml-training')).resolves.toMatchObject({ status: 200 });
+    emulator.tick();
+    expect([await status('on-trained'), await status('on-training')]).toEqual(['PENDING', 'PENDING']);
+    emulator.tick();
+    expect([await status('on-trained'), await status('on-training')]).toEqual(['INPROGRESS', 'PENDING']);
+    // The model completes on its third tick, which is the prediction's first of its own two.
+    emulator.tick();
+    expect(await status('on-training')).toBe('PENDING');
+    emulator.tick();
+    expect(await status('on-training')).toBe('INPROGRESS');
+  });
+
   it('keeps new demo predictions coming on its own ticks', async () => {
     const emulator = await start({ demo: true, tickMs: 2 });
     await waitFor(async () => emulator.store.predictions.has('demo-auto-0001'), Boolean);

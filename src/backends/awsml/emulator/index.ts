@@ -5,26 +5,34 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { EmulatorHandle, EmulatorStartOptions } from '../../../core/module.js';
 import { startEmulatorHttp, type EmulatorHttpServer } from '../../../lib/emulator-http.js';
+import { createCatalog, type Catalog } from './catalog.js';
 import { seedDemo, startDemoSpawner } from './demo.js';
+import { AwsFault } from './input.js';
 import { createSigV4Verifier, type EmulatorKey } from './sigv4.js';
-import { AwsFault, createPredictionStore, type PredictionStore, type PredictionStoreOptions, type WireRecord } from './store.js';
+import { createPredictionStore, type PredictionStore, type PredictionStoreOptions, type WireRecord } from './store.js';
 
 /**
  * An Amazon Machine Learning emulator: AWS JSON 1.1 on `POST /`, every request's SigV4 signature
- * verified, batch predictions that advance one step per tick, and presigned log links served from
- * `/logs/…`. Faults come from the shared HTTP shell.
+ * verified, batch predictions that advance one step per tick and refer to models and data sources
+ * that must exist, and presigned log links served from `/logs/…`. Faults come from the shared HTTP
+ * shell and `failNext`. Protocol notes: docs/backends/awsml.md.
  */
 
 const TARGET_PREFIX = 'AmazonML_20141212.';
 const SERVICE = 'machinelearning';
+/** Always there, so the modules' sample start input runs: `awsMlModule.sampleStartInput`. */
+const SAMPLE_MODEL_ID = 'ml-sample-model';
+const SAMPLE_DATA_SOURCE_ID = 'ds-sample';
 
 export interface AwsMlEmulatorOptions extends EmulatorStartOptions {
   /** Region the emulator accepts in credential scopes. @default 'us-east-1' */
   region?: string;
   /** Extra access keys accepted besides the generated one. */
   keys?: Record<string, EmulatorKey>;
-  /** Overrides of the prediction store (clock, scripts). */
+  /** Overrides of the prediction store (clock, scripts, PENDING time, duplicate creates). */
   store?: PredictionStoreOptions;
+  /** COMPLETED models and data sources to seed: model id → the data source it was trained on. */
+  models?: Record<string, string>;
 }
 
 /** A running emulator plus test controls. */
@@ -32,6 +40,7 @@ export interface AwsMlEmulatorHandle extends EmulatorHandle {
   readonly region: string;
   readonly accessKeyId: string;
   readonly store: PredictionStore;
+  readonly catalog: Catalog;
   /** Every authentic call's operation and decoded input, oldest first (to assert request shapes). */
   readonly calls: ReadonlyArray<{ operation: string; input: Record<string, unknown> }>;
   /** How many requests failed the signature check so far. */
@@ -40,15 +49,21 @@ export interface AwsMlEmulatorHandle extends EmulatorHandle {
   tick(): void;
   /**
    * The next `count` requests for `operation` (every operation when absent) answer this Amazon ML
-   * error instead, after their signature was checked.
+   * error instead, after their signature was checked. With `afterRunning` the operation is carried
+   * out first and only its answer is lost, as when a server fails after committing.
    */
-  failNext(error: { type: string; status: number; message?: string; code?: number; operation?: string; count?: number }): void;
+  failNext(error: { type: string; status: number; message?: string; code?: number; operation?: string; count?: number; afterRunning?: boolean }): void;
+  /** Accepts this key from now on (a rotation's new credentials). */
+  addKey(accessKeyId: string, key: EmulatorKey): void;
+  /** Answers this key with `ExpiredTokenException` from now on, as AWS does for expired session credentials. */
+  expireKey(accessKeyId: string): void;
 }
 
 interface ScriptedFailure {
   fault: AwsFault;
   operation: string | undefined;
   remaining: number;
+  afterRunning: boolean;
 }
 
 /** Starts the emulator on 127.0.0.1 with a freshly generated access key (see `connection`). */
@@ -60,8 +75,12 @@ export async function startAwsMlEmulator(options: AwsMlEmulatorOptions = {}): Pr
   const accessKeyId = options.demoCredentials ? 'AKIAEMULATORDEMO0001' : `AKIAEMU${randomBytes(6).toString('hex').toUpperCase()}`;
   const secretAccessKey = options.demoCredentials ? 'emulator-demo-secret-access-key' : randomBytes(30).toString('base64');
   const keys = new Map<string, EmulatorKey>([[accessKeyId, { secretAccessKey }], ...Object.entries(options.keys ?? {})]);
+  const expired = new Set<string>();
   const verify = createSigV4Verifier({ region, service: SERVICE, keys });
-  const store = createPredictionStore(options.store);
+  const catalog = createCatalog(() => Date.now() / 1000);
+  catalog.seed(SAMPLE_MODEL_ID, SAMPLE_DATA_SOURCE_ID);
+  for (const [model, dataSource] of Object.entries(options.models ?? {})) catalog.seed(model, dataSource);
+  const store = createPredictionStore(catalog, options.store);
   const logSigner = new SignatureV4({ service: 's3', region, credentials: { accessKeyId, secretAccessKey }, sha256: Sha256 });
   const failures: ScriptedFailure[] = [];
   const calls: Array<{ operation: string; input: Record<string, unknown> }> = [];
@@ -74,6 +93,12 @@ export async function startAwsMlEmulator(options: AwsMlEmulatorOptions = {}): Pr
     DescribeBatchPredictions: (input) => store.describe(input),
     UpdateBatchPrediction: (input) => store.update(input),
     DeleteBatchPrediction: (input) => store.delete(input),
+    CreateDataSourceFromS3: (input) => catalog.createDataSource(input),
+    GetDataSource: (input) => catalog.getDataSource(input),
+    DescribeDataSources: (input) => catalog.describeDataSources(input),
+    CreateMLModel: (input) => catalog.createModel(input),
+    GetMLModel: (input) => catalog.getModel(input),
+    DescribeMLModels: (input) => catalog.describeModels(input),
   };
 
   /** The log link is presigned like an S3 object URL (valid one hour), served by this emulator. */
@@ -134,6 +159,12 @@ export async function startAwsMlEmulator(options: AwsMlEmulatorOptions = {}): Pr
       sendFault(res, new AwsFault(404, 'UnknownOperationException', 'Only POST / is served'));
       return;
     }
+    const keyId = /Credential=([^/,\s]+)\//.exec(String(req.headers.authorization ?? ''))?.[1];
+    if (keyId && expired.has(keyId)) {
+      rejections += 1;
+      sendFault(res, new AwsFault(400, 'ExpiredTokenException', 'The security token included in the request is expired'));
+      return;
+    }
     const rejection = await verify(req, body);
     if (rejection) {
       rejections += 1;
@@ -150,8 +181,10 @@ export async function startAwsMlEmulator(options: AwsMlEmulatorOptions = {}): Pr
     if (scripted) {
       scripted.remaining -= 1;
       if (scripted.remaining <= 0) failures.splice(failures.indexOf(scripted), 1);
-      sendFault(res, scripted.fault);
-      return;
+      if (!scripted.afterRunning) {
+        sendFault(res, scripted.fault);
+        return;
+      }
     }
     let input: unknown;
     try {
@@ -166,7 +199,9 @@ export async function startAwsMlEmulator(options: AwsMlEmulatorOptions = {}): Pr
     }
     calls.push({ operation: target.slice(TARGET_PREFIX.length), input: input as Record<string, unknown> });
     try {
-      sendAws(res, 200, await operation(input as Record<string, unknown>));
+      const output = await operation(input as Record<string, unknown>);
+      if (scripted?.afterRunning) sendFault(res, scripted.fault);
+      else sendAws(res, 200, output);
     } catch (error) {
       if (error instanceof AwsFault) sendFault(res, error);
       else sendFault(res, new AwsFault(500, 'InternalServerException', 'The emulator failed', 500));
@@ -180,10 +215,14 @@ export async function startAwsMlEmulator(options: AwsMlEmulatorOptions = {}): Pr
   });
   origin = http.origin;
 
-  if (options.demo) seedDemo(store);
-  const spawner = options.demo ? startDemoSpawner(store) : null;
-  const timer = setInterval(() => {
+  if (options.demo) seedDemo(store, catalog);
+  const spawner = options.demo ? startDemoSpawner(store, catalog) : null;
+  const tick = () => {
+    catalog.tick();
     store.tick();
+  };
+  const timer = setInterval(() => {
+    tick();
     spawner?.onTick();
   }, tickMs);
   timer.unref();
@@ -195,17 +234,26 @@ export async function startAwsMlEmulator(options: AwsMlEmulatorOptions = {}): Pr
     region,
     accessKeyId,
     store,
+    catalog,
     calls,
     get rejections() {
       return rejections;
     },
-    tick: () => store.tick(),
+    tick,
     failNext(error) {
       failures.push({
         fault: new AwsFault(error.status, error.type, error.message ?? `Emulated ${error.type}`, error.code ?? null),
         operation: error.operation,
         remaining: error.count ?? 1,
+        afterRunning: error.afterRunning ?? false,
       });
+    },
+    addKey(id, key) {
+      keys.set(id, key);
+      expired.delete(id);
+    },
+    expireKey(id) {
+      expired.add(id);
     },
     async close() {
       clearInterval(timer);

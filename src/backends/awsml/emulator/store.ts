@@ -1,14 +1,19 @@
+import type { Catalog } from './catalog.js';
+import { describePage, type DescribeSpec } from './describe.js';
+import { AwsFault, IAM_USER, hash, invalid, notFound, optionalString, requireId, requireString } from './input.js';
+
 /**
- * The emulator's Amazon ML state: batch predictions, their scripted lives (PENDING → INPROGRESS →
- * COMPLETED/FAILED, one step per tick), and the semantics of the five batch-prediction operations.
- * No HTTP here: `index.ts` decodes requests and encodes answers.
+ * The emulator's batch predictions: their scripted lives (PENDING → INPROGRESS → COMPLETED/FAILED,
+ * one step per tick, PENDING also until the model and data source are COMPLETED) and the semantics
+ * of the five batch-prediction operations. No HTTP here: `index.ts` decodes requests and encodes
+ * answers; `catalog.ts` holds the models and data sources predictions refer to.
  */
 
 export type EmulatedStatus = 'PENDING' | 'INPROGRESS' | 'COMPLETED' | 'FAILED' | 'DELETED';
 
 /** How one prediction lives. Ticks are counted from creation. */
 export interface PredictionScript {
-  /** Ticks spent PENDING. @default 1 */
+  /** Ticks spent PENDING at least. */
   pendingTicks: number;
   /** Ticks spent INPROGRESS. @default 3 */
   runningTicks: number;
@@ -34,8 +39,6 @@ export interface StoredPrediction {
   script: PredictionScript;
   /** Ticks lived so far. */
   age: number;
-  /** Insertion order: the last tie-breaker of every sort, so paging is stable. */
-  seq: number;
 }
 
 export interface WireRecord {
@@ -57,52 +60,33 @@ export interface WireRecord {
   InvalidRecordCount?: number;
 }
 
-/** An Amazon ML error answer. */
-export class AwsFault extends Error {
-  constructor(
-    readonly status: number,
-    readonly type: string,
-    message: string,
-    /** The numeric `code` member some exceptions carry. */
-    readonly code: number | null = null,
-  ) {
-    super(message);
-    this.name = 'AwsFault';
-  }
-}
-
-const ID_PATTERN = /^[a-zA-Z0-9_.-]{1,64}$/;
-const IAM_USER = 'arn:aws:iam::000000000000:user/batchgate-emulator';
-
-const FILTER_FIELDS: Record<string, keyof WireRecord> = {
-  CreatedAt: 'CreatedAt',
-  LastUpdatedAt: 'LastUpdatedAt',
-  Status: 'Status',
-  Name: 'Name',
-  IAMUser: 'CreatedByIamUser',
-  MLModelId: 'MLModelId',
-  DataSourceId: 'BatchPredictionDataSourceId',
-  DataURI: 'InputDataLocationS3',
+const FILTERS: DescribeSpec<StoredPrediction>['fields'] = {
+  CreatedAt: (p) => p.record.CreatedAt,
+  LastUpdatedAt: (p) => p.record.LastUpdatedAt,
+  Status: (p) => p.record.Status,
+  Name: (p) => p.record.Name,
+  IAMUser: (p) => p.record.CreatedByIamUser,
+  MLModelId: (p) => p.record.MLModelId,
+  DataSourceId: (p) => p.record.BatchPredictionDataSourceId,
+  DataURI: (p) => p.record.InputDataLocationS3,
 };
-const OPERATORS = ['EQ', 'GT', 'LT', 'GE', 'LE', 'NE', 'Prefix'] as const;
-
-type SortKey = [value: string | number | null, createdAt: number, seq: number];
+const DESCRIBE: DescribeSpec<StoredPrediction> = { fields: FILTERS, id: (p) => p.record.BatchPredictionId, createdAt: (p) => p.record.CreatedAt };
 
 /**
  * The default life of a prediction, chosen from its model id so tests and demos can script outcomes
  * through the real API: a model id containing `fail` fails, one containing `partial` completes with
  * invalid records.
  */
-export function defaultScript(params: CreateParams): PredictionScript {
+function defaultScript(params: CreateParams, pendingTicks = 1): PredictionScript {
   const total = 1000 + (hash(params.BatchPredictionId) % 9000);
   const model = params.MLModelId.toLowerCase();
   if (model.includes('fail')) {
-    return { pendingTicks: 1, runningTicks: 3, outcome: 'FAILED', totalRecords: total, invalidRecords: total, message: 'The datasource schema does not match the MLModel schema.' };
+    return { pendingTicks, runningTicks: 3, outcome: 'FAILED', totalRecords: total, invalidRecords: total, message: 'The datasource schema does not match the MLModel schema.' };
   }
   if (model.includes('partial')) {
-    return { pendingTicks: 1, runningTicks: 3, outcome: 'COMPLETED', totalRecords: total, invalidRecords: Math.ceil(total / 20), message: null };
+    return { pendingTicks, runningTicks: 3, outcome: 'COMPLETED', totalRecords: total, invalidRecords: Math.ceil(total / 20), message: null };
   }
-  return { pendingTicks: 1, runningTicks: 3, outcome: 'COMPLETED', totalRecords: total, invalidRecords: 0, message: null };
+  return { pendingTicks, runningTicks: 3, outcome: 'COMPLETED', totalRecords: total, invalidRecords: 0, message: null };
 }
 
 export interface PredictionStoreOptions {
@@ -110,21 +94,29 @@ export interface PredictionStoreOptions {
   now?: () => number;
   /** Picks a new prediction's life. @default defaultScript */
   scriptFor?: (params: CreateParams) => PredictionScript;
+  /** Ticks a prediction created through the API stays PENDING at least (with `defaultScript`). @default 10 */
+  pendingTicks?: number;
+  /**
+   * What a create with an existing id and the same parameters answers: the id again (`idempotent`,
+   * what the error list implies), or `InvalidInputException` (`reject`), to test clients against both.
+   * @default 'idempotent'
+   */
+  duplicateCreate?: 'idempotent' | 'reject';
 }
 
 export type PredictionStore = ReturnType<typeof createPredictionStore>;
 
 /** An empty store; `tick()` advances it, the five operation methods throw `AwsFault`s as the service answers. */
-export function createPredictionStore(options: PredictionStoreOptions = {}) {
+export function createPredictionStore(catalog: Catalog, options: PredictionStoreOptions = {}) {
   const now = () => (options.now ?? Date.now)() / 1000;
-  const scriptFor = options.scriptFor ?? defaultScript;
+  const pendingTicks = options.pendingTicks ?? 10;
+  const scriptFor = options.scriptFor ?? ((params: CreateParams) => defaultScript(params, pendingTicks));
   const predictions = new Map<string, StoredPrediction>();
-  let seq = 0;
 
   const mustGet = (id: unknown): StoredPrediction => {
     const checked = requireId(id, 'BatchPredictionId');
     const found = predictions.get(checked);
-    if (!found) throw new AwsFault(400, 'ResourceNotFoundException', `No BatchPrediction with id ${checked} exists`, 404);
+    if (!found) throw notFound('BatchPrediction', checked);
     return found;
   };
 
@@ -141,7 +133,7 @@ export function createPredictionStore(options: PredictionStoreOptions = {}) {
       Status: 'PENDING',
       OutputUri: params.OutputUri,
     };
-    const stored: StoredPrediction = { record, params, script, age: 0, seq: seq++ };
+    const stored: StoredPrediction = { record, params, script, age: 0 };
     predictions.set(params.BatchPredictionId, stored);
     return stored;
   }
@@ -150,8 +142,18 @@ export function createPredictionStore(options: PredictionStoreOptions = {}) {
   function advance(stored: StoredPrediction): void {
     const { record, script } = stored;
     if (record.Status !== 'PENDING' && record.Status !== 'INPROGRESS') return;
-    stored.age += 1;
     const at = now();
+    if (record.Status === 'PENDING') {
+      // Inserted directly (fixtures) a prediction may name no catalog entry: nothing to wait for.
+      const inputs = [catalog.models.get(record.MLModelId), catalog.dataSources.get(record.BatchPredictionDataSourceId)];
+      const failed = inputs.find((entry) => entry?.record.Status === 'FAILED' || entry?.record.Status === 'DELETED');
+      if (failed) {
+        Object.assign(record, { Status: 'FAILED', FinishedAt: at, LastUpdatedAt: at, Message: `The ${failed.id} this prediction uses is ${failed.record.Status}.` });
+        return;
+      }
+      if (inputs.some((entry) => entry && entry.record.Status !== 'COMPLETED')) return;
+    }
+    stored.age += 1;
     if (record.Status === 'PENDING' && stored.age >= script.pendingTicks) {
       record.Status = 'INPROGRESS';
       record.StartedAt = at;
@@ -185,6 +187,7 @@ export function createPredictionStore(options: PredictionStoreOptions = {}) {
       };
       if (!/^s3:\/\/[^/]+/.test(params.OutputUri)) throw invalid('OutputUri must be an s3:// location');
       const existing = predictions.get(params.BatchPredictionId);
+      if (existing && options.duplicateCreate === 'reject') throw invalid(`A BatchPrediction with id ${params.BatchPredictionId} already exists`);
       if (existing) {
         const same = (Object.keys(params) as Array<keyof CreateParams>).every((key) => existing.params[key] === params[key]);
         if (!same) {
@@ -192,6 +195,11 @@ export function createPredictionStore(options: PredictionStoreOptions = {}) {
         }
         return { BatchPredictionId: params.BatchPredictionId };
       }
+      // CreateBatchPrediction documents no ResourceNotFoundException: what it refers to must exist.
+      const model = catalog.models.get(params.MLModelId);
+      if (!model || model.record.Status === 'DELETED') throw invalid(`No MLModel with id ${params.MLModelId} exists`);
+      const source = catalog.dataSources.get(params.BatchPredictionDataSourceId);
+      if (!source || source.record.Status === 'DELETED') throw invalid(`No DataSource with id ${params.BatchPredictionDataSourceId} exists`);
       insert(params, scriptFor(params));
       return { BatchPredictionId: params.BatchPredictionId };
     },
@@ -219,108 +227,8 @@ export function createPredictionStore(options: PredictionStoreOptions = {}) {
     },
 
     describe(input: Record<string, unknown>): { Results: WireRecord[]; NextToken?: string } {
-      const limit = input['Limit'] === undefined ? 100 : input['Limit'];
-      if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 100) throw invalid('Limit must be an integer from 1 to 100');
-      const sortOrder = input['SortOrder'] ?? 'asc';
-      if (sortOrder !== 'asc' && sortOrder !== 'dsc') throw invalid('SortOrder must be asc or dsc');
-      const variable = input['FilterVariable'];
-      if (variable !== undefined && (typeof variable !== 'string' || !(variable in FILTER_FIELDS))) throw invalid(`Unknown FilterVariable ${String(variable)}`);
-      const field = typeof variable === 'string' ? FILTER_FIELDS[variable] : undefined;
-      const conditions = OPERATORS.filter((op) => input[op] !== undefined).map((op) => [op, requireString(input[op], op)] as const);
-      if (conditions.length > 0 && !field) throw invalid('A filter operator needs a FilterVariable');
-
-      const keyOf = (stored: StoredPrediction): SortKey => [field ? (stored.record[field] ?? null) : stored.record.CreatedAt, stored.record.CreatedAt, stored.seq];
-      const direction = sortOrder === 'asc' ? 1 : -1;
-      const after = input['NextToken'] === undefined ? null : decodeToken(input['NextToken']);
-      const matching = [...predictions.values()]
-        .filter((stored) => conditions.every(([op, value]) => matches(field ? stored.record[field] : undefined, op, value)))
-        .map((stored) => ({ stored, key: keyOf(stored) }))
-        .filter(({ key }) => !after || compareKeys(key, after) * direction > 0)
-        .sort((a, b) => compareKeys(a.key, b.key) * direction);
-      const page = matching.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        Results: page.map(({ stored }) => ({ ...stored.record })),
-        ...(matching.length > limit && last ? { NextToken: encodeToken(last.key) } : {}),
-      };
+      const { page, nextToken } = describePage(predictions.values(), input, DESCRIBE);
+      return { Results: page.map((stored) => ({ ...stored.record })), ...(nextToken ? { NextToken: nextToken } : {}) };
     },
   };
-}
-
-function matches(actual: unknown, op: (typeof OPERATORS)[number], wanted: string): boolean {
-  if (actual === undefined || actual === null) return op === 'NE';
-  // Dates filter by epoch seconds or by an ISO date; other fields compare as strings.
-  const comparable = typeof actual === 'number' ? actual : String(actual);
-  const target = typeof actual === 'number' ? (/^\d+(\.\d+)?$/.test(wanted) ? Number(wanted) : Date.parse(wanted) / 1000) : wanted;
-  switch (op) {
-    case 'EQ':
-      return comparable === target;
-    case 'NE':
-      return comparable !== target;
-    case 'GT':
-      return comparable > target;
-    case 'GE':
-      return comparable >= target;
-    case 'LT':
-      return comparable < target;
-    case 'LE':
-      return comparable <= target;
-    case 'Prefix':
-      return String(actual).startsWith(wanted);
-    default: {
-      const exhaustive: never = op;
-      throw new Error(`Unknown operator ${String(exhaustive)}`);
-    }
-  }
-}
-
-function compareKeys(a: SortKey, b: SortKey): number {
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] ?? null;
-    const y = b[i] ?? null;
-    if (x === y) continue;
-    if (x === null) return -1;
-    if (y === null) return 1;
-    return x < y ? -1 : 1;
-  }
-  return 0;
-}
-
-function encodeToken(key: SortKey): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
-
-function decodeToken(token: unknown): SortKey {
-  try {
-    const key: unknown = JSON.parse(Buffer.from(String(token), 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === 3 && typeof key[1] === 'number' && typeof key[2] === 'number') return key as SortKey;
-  } catch {
-    // fall through to the service's answer for a token it did not issue
-  }
-  throw invalid('Invalid NextToken');
-}
-
-function invalid(message: string): AwsFault {
-  return new AwsFault(400, 'InvalidInputException', message, 400);
-}
-
-function requireString(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value === '') throw invalid(`${name} is required and must be a string`);
-  return value;
-}
-
-function optionalString(value: unknown, name: string): string | null {
-  return value === undefined || value === null ? null : requireString(value, name);
-}
-
-function requireId(value: unknown, name: string): string {
-  const id = requireString(value, name);
-  if (!ID_PATTERN.test(id)) throw invalid(`${name} must match [a-zA-Z0-9_.-]+ and be at most 64 characters`);
-  return id;
-}
-
-function hash(text: string): number {
-  let h = 0;
-  for (const char of text) h = (h * 31 + char.charCodeAt(0)) >>> 0;
-  return h;
 }

@@ -1,15 +1,16 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, FinalizeRequestMiddleware, Pluggable } from '@smithy/types';
-import type { BackendContext } from '../../core/backend.js';
-import { ErrorCode, GatewayError, isGatewayError } from '../../core/errors.js';
-import { translateHttpError } from '../../lib/http-client.js';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, FinalizeRequestMiddleware, InitializeMiddleware, Pluggable } from '@smithy/types';
+import type { BackendContext } from '../core/backend.js';
+import { ErrorCode, GatewayError, isGatewayError } from '../core/errors.js';
+import { translateHttpError } from './http-client.js';
 
 /**
- * Everything AWS-generic this backend needs around an official SDK v3 client, in one file: the
+ * Everything AWS-generic the AWS backends need around an official SDK v3 client, in one file: the
  * credential chain, the SDK settings (standard retry mode, timeouts, keep-alive sockets), the
- * upstream-call reporting middleware and the translation of SDK errors into the contract's codes.
+ * upstream-call reporting and credential-refresh middleware, and the translation of SDK errors into
+ * the contract's codes. docs/backends/awsml.md §7 and §8 say why each is so.
  */
 
 export interface AwsCredentialSettings {
@@ -19,7 +20,11 @@ export interface AwsCredentialSettings {
   profile?: string | undefined;
 }
 
-/** Explicit keys when configured, else the SDK's default provider chain (refreshing, memoized). */
+/**
+ * Explicit keys when configured, else the SDK's default provider chain (environment, shared config
+ * and credentials files with `profile`, SSO, `credential_process`, web identity, container and
+ * instance roles). The chain is memoized and refreshes credentials five minutes before they expire.
+ */
 export function credentialsFor(settings: AwsCredentialSettings): AwsCredentialIdentity | AwsCredentialIdentityProvider {
   if (settings.accessKeyId && settings.secretAccessKey) {
     return {
@@ -102,6 +107,59 @@ export function upstreamCallPlugin<Input extends object, Output extends object>(
   };
 }
 
+/**
+ * The answers that mean the credentials we signed with are no longer good (a session token that
+ * expired early, keys rotated under a running process). Retrying with the same cached credentials
+ * cannot help; fetching fresh ones from the provider chain may.
+ */
+const STALE_CREDENTIALS = new Set([
+  'ExpiredTokenException',
+  'ExpiredToken',
+  'RequestExpired',
+  'InvalidSignatureException',
+  'SignatureDoesNotMatch',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+]);
+
+/** Whether an SDK error says the signing credentials are stale. */
+function isStaleCredentialsError(error: unknown): boolean {
+  const name = (error as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && STALE_CREDENTIALS.has(name);
+}
+
+/** The client's memoized credential provider, which takes `{ forceRefresh: true }`. */
+type RefreshableProvider = (options?: { forceRefresh?: boolean }) => Promise<AwsCredentialIdentity>;
+
+/**
+ * Refreshes the credentials and sends the call once more when the service calls them stale. Sits in
+ * the initialize step, above serialization and signing, so the repeated call is signed anew with
+ * what the provider answers after `forceRefresh` (the SDK's own memo and the provider chain's both
+ * honour it). Only for credentials from a provider: explicit keys would come back the same.
+ */
+export function credentialRefreshPlugin<Input extends object, Output extends object>(provider: () => unknown): Pluggable<Input, Output> {
+  return {
+    applyToStack(stack) {
+      const middleware: InitializeMiddleware<Input, Output> = (next) => async (args) => {
+        try {
+          return await next(args);
+        } catch (error) {
+          const refresh = provider();
+          if (!isStaleCredentialsError(error) || typeof refresh !== 'function') throw error;
+          try {
+            await (refresh as RefreshableProvider)({ forceRefresh: true });
+          } catch {
+            // No fresh credentials to be had: the service's own answer says more than the chain's.
+            throw error;
+          }
+          return next(args);
+        }
+      };
+      stack.add(middleware, { step: 'initialize', name: 'batchgateCredentialRefresh', priority: 'high', override: true });
+    },
+  };
+}
+
 /** What an operation's "not found" means: the job itself, or something the input named (a model). */
 export type NotFoundMeans = 'batch' | 'input';
 
@@ -118,14 +176,31 @@ const UNAUTHORIZED = new Set([
   'AccessDenied',
   'CredentialsProviderError',
 ]);
-const UNAVAILABLE = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'InternalFailure', 'InternalServerError', 'ServiceUnavailable']);
+/** The SDK standard mode's throttling names (retried), plus the services' server-side faults. */
+const UNAVAILABLE = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+  'InternalFailure',
+  'InternalServerError',
+  'InternalServerException',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+]);
+/** The input was refused as such: bad values, or the same id again with other parameters. */
+const BAD_INPUT = new Set(['ValidationException', 'ResourceInUse', 'SerializationException', 'InvalidInputException', 'IdempotentParameterMismatchException']);
 const NOT_FOUND_TYPES = new Set(['ResourceNotFound', 'ResourceNotFoundException']);
 /** SageMaker answers an unknown job name with ValidationException and this kind of message. */
 const NOT_FOUND_MESSAGE = /could not find|not found|does not exist/i;
 const TRANSPORT_CODE = /^(E[A-Z]+|ERR_SOCKET_[A-Z_]+|ERR_STREAM_PREMATURE_CLOSE|UND_ERR_[A-Z_]+)$/;
 
-/** The one translation of SDK failures: the service's exception names first, then transport faults. */
-export function translateAwsSdkError(error: unknown, backend: string, notFound: NotFoundMeans = 'batch'): GatewayError {
+/**
+ * The one translation of SDK failures: the service's exception names first, then transport faults.
+ * `resource` names what a missing batch is to this service (`transform job`, `batch prediction`).
+ */
+export function translateAwsSdkError(error: unknown, backend: string, notFound: NotFoundMeans = 'batch', resource = 'transform job'): GatewayError {
   if (isGatewayError(error)) return error.withBackend(backend);
   const err = (error ?? {}) as { name?: string; message?: string; code?: string; $metadata?: unknown };
   const name = typeof err.name === 'string' ? err.name : '';
@@ -142,8 +217,8 @@ export function translateAwsSdkError(error: unknown, backend: string, notFound: 
   }
   if (err.$metadata !== undefined && status !== null && status >= 300) {
     const notFoundType = NOT_FOUND_TYPES.has(name) || (name === 'ValidationException' && NOT_FOUND_MESSAGE.test(message));
-    if (notFoundType && notFound === 'batch') return say(ErrorCode.BATCH_NOT_FOUND, `Backend "${backend}" has no such transform job`);
-    if (notFoundType || name === 'ValidationException' || name === 'ResourceInUse' || name === 'SerializationException') {
+    if (notFoundType && notFound === 'batch') return say(ErrorCode.BATCH_NOT_FOUND, `Backend "${backend}" has no such ${resource}`);
+    if (notFoundType || BAD_INPUT.has(name)) {
       return say(ErrorCode.BAD_USER_INPUT, `Backend "${backend}" rejected the input: ${message || name}`);
     }
     if (UNAUTHORIZED.has(name) || status === 401 || status === 403) return say(ErrorCode.BACKEND_UNAUTHORIZED, `Backend "${backend}" refused the gateway's credentials`);
@@ -161,7 +236,7 @@ export function translateAwsSdkError(error: unknown, backend: string, notFound: 
 }
 
 /** The HTTP status an SDK error carries, if any. */
-export function statusOf(error: unknown): number | null {
+function statusOf(error: unknown): number | null {
   const metadata = (error as { $metadata?: { httpStatusCode?: unknown } } | null)?.$metadata;
   if (typeof metadata?.httpStatusCode === 'number') return metadata.httpStatusCode;
   const response = (error as { $response?: { statusCode?: unknown } } | null)?.$response;
