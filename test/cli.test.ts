@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EmulatorHandle } from '../src/core/module.js';
+import type { EmulatorHandle } from '../src/backends/module.js';
 import { startEmulators } from '../src/gateway.js';
 import { gql } from './utils/gateway.js';
 import { runCliProcess, startGatewayProcess, type GatewayProcess } from './utils/gateway-process.js';

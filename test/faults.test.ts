@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fault } from '../src/lib/emulator-http.js';
-import type { BackendKind } from '../src/core/model.js';
+import type { RegisteredKind as BackendKind } from '../src/backends/index.js';
 import { eventually, KINDS, launchGateway, postGraphQL, startEmulatorSet, startSample, type EmulatorSet, type TestGateway } from './utils/federation.js';
 
 /**

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import type { BackendConfigBase, BackendModule } from '../core/module.js';
+import type { BackendConfigBase, BackendModule } from '../backends/module.js';
 import { gatewayConfigSchema, type GatewayConfigBase } from './schema.js';
 
 export interface GatewayConfig extends Omit<GatewayConfigBase, 'backends'> {

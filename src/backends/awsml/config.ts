@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { backendIdSchema } from '../../core/module.js';
+import { backendIdSchema } from '../module.js';
 
 /**
  * The `awsml` config entry. Keys and region may come from the standard AWS environment variables when

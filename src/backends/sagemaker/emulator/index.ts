@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EmulatorHandle, EmulatorStartOptions } from '../../../core/module.js';
+import type { EmulatorHandle, EmulatorStartOptions } from '../../module.js';
 import { startEmulatorHttp, type EmulatorHttpServer } from '../../../lib/emulator-http.js';
 import { createSigV4Verifier, type EmulatorKey } from '../../awsml/emulator/sigv4.js';
 import { seedDemo, startDemoSpawner } from './demo.js';
