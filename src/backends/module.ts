@@ -44,7 +44,7 @@ export interface EmulatorStartOptions {
 export const backendIdSchema = z.string().regex(/^[a-z0-9-]+$/, { message: 'expected [a-z0-9-]+' });
 
 /** What a backend adds to the GraphQL schema. */
-export interface BackendGraphQL {
+interface BackendGraphQL {
   /** The `BackendKind` enum value its SDL adds (e.g. `AWS_ML`). */
   readonly kind: string;
   /** The `StartBatchInput` field its SDL adds, whose value `startInputSchema` validates. */
@@ -57,7 +57,7 @@ export interface BackendGraphQL {
 export const readSchemaFile = (file: URL): string => readFileSync(file, 'utf8');
 
 /** What tests need to drive one kind through the gateway and count its upstream calls. */
-export interface BackendFixtures {
+interface BackendFixtures {
   /** The value of the kind's `StartBatchInput` field for `sampleStartInput`. */
   sampleGraphQLInput(): Record<string, unknown>;
   /** Whether a request the kind's emulator recorded is the backend's "start a batch" call. */

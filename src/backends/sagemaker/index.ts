@@ -6,7 +6,6 @@ import { sageMakerStartInputSchema, type SageMakerStartInput } from './wire.js';
 
 export type { SageMakerConfig } from './config.js';
 export type { SageMakerEmulatorHandle } from './emulator/index.js';
-export { sageMakerStartInputSchema, type SageMakerStartInput } from './wire.js';
 
 /** A job the emulator runs to success quickly: its built-in sample model, a small CSV prefix. */
 const sample: SageMakerStartInput = {
