@@ -67,12 +67,12 @@ export function validateConfig(raw: unknown, file: string, options: LoadOptions)
   rawBackends.forEach((entry, index) => {
     const path: PropertyKey[] = ['backends', index];
     const kind = isRecord(entry) ? entry['kind'] : undefined;
-    const module = typeof kind === 'string' ? byKind.get(kind as BackendConfigBase['kind']) : undefined;
+    const module = typeof kind === 'string' ? byKind.get(kind) : undefined;
     if (!module) {
       problems.push(`${formatPath([...path, 'kind'])}: expected one of ${kinds}${kind === undefined ? '' : `, got ${JSON.stringify(kind)}`}`);
       return;
     }
-    const parsed = (module.configSchema as z.ZodType<BackendConfigBase>).safeParse(entry);
+    const parsed = module.configSchema.safeParse(entry);
     if (!parsed.success) {
       problems.push(...formatIssues(parsed.error.issues, path));
       return;
