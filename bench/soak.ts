@@ -18,7 +18,7 @@ import WebSocket from 'ws';
 import { stringify } from 'yaml';
 import { backendModules } from '../src/backends/index.js';
 import type { BackendKind } from '../src/core/model.js';
-import type { EmulatorHandle } from '../src/core/module.js';
+import type { EmulatorHandle } from '../src/backends/module.js';
 import type { Fault } from '../src/lib/emulator-http.js';
 import { rssGrowth, type MemorySample } from './lib/soak-stats.js';
 import { round1, sleep } from './lib/stats.js';
@@ -115,11 +115,10 @@ async function graphql(query: string, variables?: Record<string, unknown>): Prom
   }
 }
 
-const inputs: Record<BackendKind, Record<string, unknown>> = {
-  slv: { slv: { commissionController: { controllerStrId: 'soak-controller', flags: 5 } } },
-  azureml: { azureMl: { service: 'TxService', version: '1.0', records: [{ hp: 110, wt: 2.62 }, { hp: 93, wt: 2.32 }], parallelCount: 2 } },
-  awsml: { awsMl: { mlModelId: 'ml-sample-model', dataSourceId: 'ds-sample', outputUri: 's3://soak/out/' } },
-};
+/** Each kind's sample start, as its `StartBatchInput` field. */
+const inputs = new Map<BackendKind, Record<string, unknown>>(
+  backendModules.map((module) => [module.kind, { [module.graphql.inputField]: module.fixtures.sampleGraphQLInput() }]),
+);
 
 const CANCEL = 'mutation ($id: ID!) { cancelBatch(id: $id) { batch { state } } }';
 
@@ -128,7 +127,7 @@ async function httpWorker(): Promise<void> {
     const roll = Math.random();
     if (roll < 0.05 || batchIds.length < 5) {
       const kind = pick([...emulators.keys()]);
-      const data = await graphql('mutation ($input: StartBatchInput!) { startBatch(input: $input) { batch { id } } }', { input: { backend: kind, ...inputs[kind] } });
+      const data = await graphql('mutation ($input: StartBatchInput!) { startBatch(input: $input) { batch { id } } }', { input: { backend: kind, ...inputs.get(kind) } });
       counts.mutations += 1;
       if (data?.startBatch) batchIds.push(data.startBatch.batch.id);
       if (batchIds.length > WORKING_SET) {

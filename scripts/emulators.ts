@@ -7,7 +7,7 @@
  * Usage: npm run emulators [-- --base-port 9100]   (ports base, base+1, … in registry order; default: free ports)
  */
 import { backendModules } from '../src/backends/index.js';
-import type { EmulatorHandle } from '../src/core/module.js';
+import type { EmulatorHandle } from '../src/backends/module.js';
 
 const args = process.argv.slice(2);
 const at = args.indexOf('--base-port');

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { BackendModule } from './core/module.js';
+import type { BackendModule } from './backends/module.js';
 import type { BatchService } from './service/batch-service.js';
 
 /**

@@ -2,14 +2,14 @@ import type { Logger } from 'pino';
 import { backendModules } from './backends/index.js';
 import type { GatewayConfig } from './config/load.js';
 import type { BatchBackend } from './core/backend.js';
-import type { BackendModule, EmulatorHandle } from './core/module.js';
+import type { BackendModule, EmulatorHandle } from './backends/module.js';
 import { createSchema } from './graphql/schema.js';
 import type { Coordinator } from './live/coordinator.js';
 import type { LiveHub } from './live/events.js';
 import { createHub } from './live/hub.js';
 import { configuredSecrets, createScrubber } from './lib/scrub.js';
 import { createLogger, scrubLogs } from './logger.js';
-import { attachDashboard } from './server/dashboard.js';
+import { attachDashboard, startFormsOf } from './server/dashboard.js';
 import { startGatewayServer, type GatewayServer } from './server/gateway-server.js';
 import { createMetrics, type GatewayMetrics } from './server/metrics.js';
 import { BatchService } from './service/batch-service.js';
@@ -99,13 +99,13 @@ export async function startGateway(config: GatewayConfig, dependencies: GatewayD
 
     const server: GatewayServer = await startGatewayServer({
       config,
-      schema: createSchema(),
+      schema: createSchema(modules),
       service,
       hub,
       metrics,
       logger,
       scrubber,
-      routes: attachDashboard,
+      routes: (app) => attachDashboard(app, { startForms: startFormsOf(modules) }),
       readiness: async () => {
         try {
           await shared.store.ping();

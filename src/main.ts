@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { backendModules } from './backends/index.js';
 import { ConfigError, loadConfigFile, validateConfig, type GatewayConfig } from './config/load.js';
-import type { EmulatorHandle } from './core/module.js';
+import type { EmulatorHandle } from './backends/module.js';
 import { startDemoDriver } from './demo-driver.js';
 import { createLogger, startEmulators, startGateway } from './gateway.js';
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchBackend } from '../src/core/backend.js';
 import { ErrorCode, GatewayError } from '../src/core/errors.js';
 import { isTerminal, type Batch } from '../src/core/model.js';
-import type { BackendModule, EmulatorHandle } from '../src/core/module.js';
+import type { BackendModule, EmulatorHandle } from '../src/backends/module.js';
 import type { Fault } from '../src/lib/emulator-http.js';
 
 export interface ConformanceOptions {

@@ -6,16 +6,17 @@ import { join } from 'node:path';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DASHBOARD_FILES, dashboardNeedsBuild } from '../src/dashboard/build.js';
-import { attachDashboard } from '../src/server/dashboard.js';
+import { backendModules } from '../src/backends/index.js';
+import { attachDashboard, startFormsOf } from '../src/server/dashboard.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function serve(outDir: string): Promise<string> {
+async function serve(outDir: string, options: Omit<Parameters<typeof attachDashboard>[1], 'outDir'> = {}): Promise<string> {
   const app = express();
-  attachDashboard(app, { outDir });
+  attachDashboard(app, { outDir, ...options });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
@@ -46,6 +47,22 @@ describe('dashboard server', () => {
     expect((await script.text()).length).toBeGreaterThan(1000);
     for (const file of DASHBOARD_FILES) expect(existsSync(join(outDir, file))).toBe(true);
     expect(await dashboardNeedsBuild(outDir)).toBe(false);
+  });
+
+  it("serves every registered kind's start form, keyed by its BackendKind, to a bundle that names no kind", async () => {
+    const outDir = join(tempDir(), 'bundle');
+    const origin = await serve(outDir, { startForms: startFormsOf(backendModules) });
+    const response = await fetch(`${origin}/dashboard/start-forms.json`);
+    expect(response.status).toBe(200);
+    const forms = (await response.json()) as Record<string, { inputField: string; title: string }>;
+    expect(Object.keys(forms)).toEqual(backendModules.map((module) => module.graphql.kind));
+    for (const module of backendModules) expect(forms[module.graphql.kind]).toMatchObject({ inputField: module.graphql.inputField, title: module.startForm.title });
+    // The forms come from the gateway: the bundle itself knows no kind, so a new backend needs no dashboard change.
+    const script = await (await fetch(`${origin}/dashboard/app.js`)).text();
+    for (const module of backendModules) {
+      expect(script).not.toContain(`"${module.graphql.kind}"`);
+      expect(script).not.toContain(`"${module.graphql.inputField}"`);
+    }
   });
 
   it('answers 404 for files that are not part of the dashboard', async () => {

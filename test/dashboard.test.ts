@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { backendModules } from '../src/backends/index.js';
 import { launchBrowser, type TestBrowser, type TrackedPage } from './utils/browser.js';
 import { startDemoGateway, type DemoGateway } from './utils/dashboard-gateway.js';
 import { gql } from './utils/gateway.js';
@@ -89,6 +90,21 @@ describe('dashboard', () => {
     expect(await rowOf(tracked, id!).locator('[role="progressbar"]').getAttribute('aria-valuenow')).toBe('100');
     await expect.poll(() => page.locator('#details .badge[data-state="SUCCEEDED"]').count()).toBeGreaterThan(0);
     expect(await page.locator('#details .executions > li').count()).toBe(2);
+  });
+
+  it("starts a batch on every kind from its form's defaults, each form as its backend folder describes it", async () => {
+    const tracked = await openDashboard();
+    const { page } = tracked;
+    const dialog = page.locator('#start-dialog');
+    for (const module of backendModules) {
+      await page.getByRole('button', { name: 'Start a batch…' }).click();
+      await page.locator('#start-backend').selectOption(`demo-${module.kind}`);
+      await expect.poll(() => dialog.locator('legend').first().textContent()).toBe(module.startForm.legend);
+      // The dialog closes only once the gateway accepted the start; a refusal stays in it as an error.
+      await dialog.getByRole('button', { name: 'Start', exact: true }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      expect(await page.locator('#detail-title').isVisible()).toBe(true);
+    }
   });
 
   it('opens a batch into its executions, steps and highlighted messages', async () => {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fault } from '../src/lib/emulator-http.js';
-import type { BackendKind } from '../src/core/model.js';
+import type { RegisteredKind as BackendKind } from '../src/backends/index.js';
 import { eventually, KINDS, launchGateway, postGraphQL, startEmulatorSet, startSample, type EmulatorSet, type TestGateway } from './utils/federation.js';
 
 /**
  * The fault matrix: every fault the emulators can inject, on every backend, through the real
- * gateway. Each case checks the code and backend of the error, that the other two backends' data
+ * gateway. Each case checks the code and backend of the error, that the other backends' data
  * still arrives in the same response, and that the gateway recovers by itself once the fault clears.
  */
 
@@ -18,11 +18,10 @@ const FAULTS: Array<{ name: string; fault: Fault; code: string }> = [
   { name: 'resets the connection mid-body', fault: { kind: 'reset' }, code: 'BACKEND_UNAVAILABLE' },
 ];
 
-const ALL_THREE = /* GraphQL */ `
-  query All($slv: ID!, $azureml: ID!, $awsml: ID!) {
-    slv: batch(id: $slv) { id state backend { id } }
-    azureml: batch(id: $azureml) { id state backend { id } }
-    awsml: batch(id: $awsml) { id state backend { id } }
+/** Each kind's sample batch under its kind's alias, and the merged list, in one operation. */
+const ALL_KINDS = /* GraphQL */ `
+  query All(${KINDS.map((kind) => `$${kind}: ID!`).join(', ')}) {
+    ${KINDS.map((kind) => `${kind}: batch(id: $${kind}) { id state backend { id } }`).join('\n    ')}
     batches(first: 100) { edges { node { id backend { id } } } }
   }
 `;
@@ -43,7 +42,7 @@ afterAll(async () => {
   await emulators?.close();
 });
 
-const query = () => postGraphQL(gw.url, ALL_THREE, ids);
+const query = () => postGraphQL(gw.url, ALL_KINDS, ids);
 
 /** Waits until every backend answers again (the circuit half-opened and closed, the probe passed). */
 const recovered = () =>

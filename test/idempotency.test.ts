@@ -66,7 +66,9 @@ describe.each(KINDS)('startBatch on %s with an idempotencyKey', (kind) => {
       expect((await start(gw.url, kind, key)).body.errors).toBeUndefined();
       const before = starts(kind);
       const other = graphqlStartInput(emulators.modules[kind]);
-      const changed = JSON.parse(JSON.stringify(other).replace(/"(ml-sample-model|TxService|demo-controller-01)"/, '"$1-other"')) as Record<string, unknown>;
+      // The same input with its first text field changed.
+      const changed = JSON.parse(JSON.stringify(other).replace(/:"([^"]+)"/, ':"$1-other"')) as Record<string, unknown>;
+      expect(changed).not.toEqual(other);
       const refused = await start(gw.url, kind, key, changed);
       expect(refused.body.errors?.map((error) => [error.extensions?.['code'], error.extensions?.['backend']])).toEqual([['BAD_USER_INPUT', kind]]);
       expect(starts(kind)).toBe(before);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from 'graphql-ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BackendKind } from '../src/core/model.js';
+import type { RegisteredKind as BackendKind } from '../src/backends/index.js';
 import {
   KINDS,
   launchGateway,

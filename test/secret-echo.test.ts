@@ -1,7 +1,6 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BackendKind } from '../src/core/model.js';
-import type { Fault } from '../src/lib/emulator-http.js';
+import type { RegisteredKind as BackendKind } from '../src/backends/index.js';
 import { createLogger } from '../src/logger.js';
 import { KINDS, START_BATCH, eventually, graphqlStartInput, launchGateway, postGraphQL, startEmulatorSet, type EmulatorSet } from './utils/federation.js';
 
@@ -14,13 +13,6 @@ import { KINDS, START_BATCH, eventually, graphqlStartInput, launchGateway, postG
 
 const CLIENT_TOKEN = 'client-token-for-echo-tests';
 const BEARER = { authorization: `Bearer ${CLIENT_TOKEN}` };
-
-/** Each kind's error shape, carrying the echoed request where its connector reads a message. */
-const ECHO: Record<BackendKind, Fault> = {
-  slv: { kind: 'echo', status: 200, body: '{"status":"ERROR","errorCode":"612","errorCodeLabel":"Echo","message":"{{request}}"}' },
-  azureml: { kind: 'echo', status: 400, body: '{"code":"BadRequest","message":"{{request}}"}' },
-  awsml: { kind: 'echo', status: 400, body: '{"__type":"com.amazonaws.machinelearning#InvalidInputException","message":"{{request}}"}' },
-};
 
 let emulators: EmulatorSet;
 
@@ -54,7 +46,7 @@ describe.each(KINDS)('a %s backend that echoes requests in its errors', (kind) =
     });
     const emulator = emulators.byKind[kind].http;
     // Echoing from the first request on, so logins (ML Server's body carries the password) are echoed too.
-    await emulator.setFaults([{ fault: ECHO[kind] }]);
+    await emulator.setFaults([{ fault: emulators.modules[kind].fixtures.echoError }]);
     const gw = await launchGateway(emulators, { auth: { tokens: [CLIENT_TOKEN] }, upstream: { cacheTtlMs: 0 } }, { logger });
     try {
       const answers: string[] = [];

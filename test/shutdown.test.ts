@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { backendModules } from '../src/backends/index.js';
 import { waitForUrlLine } from './utils/gateway-process.js';
 import { eventually, openWsClient, postGraphQL, startEmulatorSet, startSample, subscribe, type EmulatorSet } from './utils/federation.js';
 
@@ -94,7 +95,7 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('on %s', (signal) => {
 describe('the embedded default', () => {
   it('stops on SIGTERM when idle and exits 0, its emulators with it', { timeout: 30_000 }, async () => {
     const { child, url, exited } = await startProcess('embedded', { embedded: true });
-    expect((await postGraphQL(url, '{ backends { id } }')).body.data?.backends).toHaveLength(3);
+    expect((await postGraphQL(url, '{ backends { id } }')).body.data?.backends).toHaveLength(backendModules.length);
     child.kill('SIGTERM');
     const outcome = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('deadline'), 12_000))]);
     expect(outcome).toEqual({ code: 0, signal: null });

@@ -7,6 +7,8 @@ import { backendModules } from '../backends/index.js';
 import { ConfigError, parseConfigText } from './load.js';
 
 const modules = backendModules;
+/** Every registered kind, in registry order. */
+const KIND_LIST = backendModules.map((module) => module.kind).join(', ');
 const parse = (text: string, env: NodeJS.ProcessEnv = {}) => parseConfigText(text, 'batchgate.yaml', { modules, env });
 const problemsOf = (text: string, env: NodeJS.ProcessEnv = {}): readonly string[] => {
   try {
@@ -60,7 +62,7 @@ describe('config loading', () => {
 
   it('names the path of a bad backend kind and the kinds expected', () => {
     expect(problemsOf('backends:\n  - { id: a, kind: slv, url: "http://x/reports", username: u, password: p }\n  - { id: b, kind: mainframe }\n')).toEqual([
-      'backends[1].kind: expected one of slv, azureml, awsml, got "mainframe"',
+      `backends[1].kind: expected one of ${KIND_LIST}, got "mainframe"`,
     ]);
   });
 
@@ -109,7 +111,7 @@ describe('start-up with a bad config', () => {
     });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(file);
-    expect(result.stderr).toContain('backends[0].kind: expected one of slv, azureml, awsml');
+    expect(result.stderr).toContain(`backends[0].kind: expected one of ${KIND_LIST}`);
     expect(result.stderr + result.stdout).not.toContain('hunter2');
   });
 });

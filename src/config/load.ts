@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import type { BackendConfigBase, BackendModule } from '../core/module.js';
+import type { BackendConfigBase, BackendModule } from '../backends/module.js';
 import { gatewayConfigSchema, type GatewayConfigBase } from './schema.js';
 
 export interface GatewayConfig extends Omit<GatewayConfigBase, 'backends'> {
@@ -67,12 +67,12 @@ export function validateConfig(raw: unknown, file: string, options: LoadOptions)
   rawBackends.forEach((entry, index) => {
     const path: PropertyKey[] = ['backends', index];
     const kind = isRecord(entry) ? entry['kind'] : undefined;
-    const module = typeof kind === 'string' ? byKind.get(kind as BackendConfigBase['kind']) : undefined;
+    const module = typeof kind === 'string' ? byKind.get(kind) : undefined;
     if (!module) {
       problems.push(`${formatPath([...path, 'kind'])}: expected one of ${kinds}${kind === undefined ? '' : `, got ${JSON.stringify(kind)}`}`);
       return;
     }
-    const parsed = (module.configSchema).safeParse(entry);
+    const parsed = module.configSchema.safeParse(entry);
     if (!parsed.success) {
       problems.push(...formatIssues(parsed.error.issues, path));
       return;

@@ -39,7 +39,7 @@ export interface BackendCapabilities {
  * `src/backends/<kind>/connector.ts`, speak the backend's real protocol through their `client.ts`,
  * and throw `GatewayError`s (codes from `errors.ts`, `backend` set to `id`).
  */
-export interface BatchBackend {
+export interface BatchBackend<Input extends StartInput = StartInput> {
   readonly id: string;
   readonly kind: BackendKind;
   /** The backend's base URL, credentials stripped, safe to show. */
@@ -55,7 +55,7 @@ export interface BatchBackend {
    * ids are caller-chosen derives one from `options.idempotencyKey`, so a repeated start is one
    * batch upstream too.
    */
-  start(input: StartInput, options?: StartOptions): Promise<Batch>;
+  start(input: Input, options?: StartOptions): Promise<Batch>;
   /** Asks the backend to stop the batch and answers the batch as it stands after the request. */
   cancel(nativeId: string): Promise<Batch>;
   /** Artifacts of one execution, when the batch's executions do not carry them already. */

@@ -3,9 +3,8 @@
  * GraphQL layer only reads them (codegen `mappers` point here).
  */
 
-/** Backend kinds as spelled in config files. */
-export const BACKEND_KINDS = ['slv', 'azureml', 'awsml'] as const;
-export type BackendKind = (typeof BACKEND_KINDS)[number];
+/** A backend kind as spelled in config files; each registered backend folder brings one. */
+export type BackendKind = string;
 
 export const BATCH_STATES = ['QUEUED', 'RUNNING', 'CANCELLING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
 export type BatchState = (typeof BATCH_STATES)[number];
@@ -91,27 +90,13 @@ export interface Batch {
   error: BatchError | null;
 }
 
-/** Kind-specific start inputs, already validated at the GraphQL edge. */
-export interface AzureMlStartInput {
-  kind: 'azureml';
-  service: string;
-  version: string;
-  records: unknown[];
-  parallelCount: number;
+/**
+ * A start input, already validated at the GraphQL edge by its backend's own schema. Each backend
+ * folder defines the full shape of its kind's input; the gateway only routes it by `kind`.
+ */
+export interface StartInput {
+  readonly kind: BackendKind;
 }
-export interface AwsMlStartInput {
-  kind: 'awsml';
-  mlModelId: string;
-  dataSourceId: string;
-  outputUri: string;
-  name: string | null;
-  batchPredictionId: string | null;
-}
-export type SlvStartInput =
-  | { kind: 'slv'; operation: 'commissionController'; controllerStrId: string; flags: number }
-  | { kind: 'slv'; operation: 'commissionDevices'; controllerStrId: string; idOnController: string[] }
-  | { kind: 'slv'; operation: 'importDevicesCsv'; csv: string };
-export type StartInput = AzureMlStartInput | AwsMlStartInput | SlvStartInput;
 
 export const emptyProgress = (): Progress => ({
   percent: null,

@@ -1,12 +1,15 @@
 import type { DashboardApi } from './api.js';
 import { DashboardApiError } from './api.js';
+import type { StartForms } from '../backends/start-form.js';
 import { h, replaceChildren } from './dom.js';
-import { splitList } from './format.js';
 import { START_MUTATION } from './queries.js';
-import type { BackendKind, BackendView, BatchSummary } from './types.js';
+import { readStartFields, renderStartFields } from './start-fields.js';
+import type { BackendView, BatchSummary } from './types.js';
 
 export interface StartFormOptions {
   api: DashboardApi;
+  /** Where each kind's form description comes from. @default '/dashboard/start-forms.json' */
+  formsUrl?: string;
   onStarted(batch: BatchSummary): void;
 }
 
@@ -16,11 +19,13 @@ export interface StartForm {
 }
 
 /**
- * The "Start a batch" dialog: pick a backend, fill the form of its kind. Defaults are inputs the
- * built-in emulators accept, so the embedded demo can be tried without looking anything up.
+ * The "Start a batch" dialog: pick a backend, fill the form of its kind. Each kind's form is a
+ * description its backend folder writes, which the gateway serves; defaults are inputs the built-in
+ * emulators accept, so the embedded demo can be tried without looking anything up.
  */
 export function createStartForm(dialog: HTMLDialogElement, options: StartFormOptions): StartForm {
   let backends: readonly BackendView[] = [];
+  let forms: StartForms = {};
   const backendSelect = h('select', { id: 'start-backend', name: 'backend', required: true });
   const fields = h('div', { class: 'kind-fields' });
   const status = h('p', { role: 'status', class: 'form-status', 'aria-live': 'polite' });
@@ -39,19 +44,41 @@ export function createStartForm(dialog: HTMLDialogElement, options: StartFormOpt
 
   const selected = (): BackendView | undefined => backends.find((backend) => backend.id === backendSelect.value);
 
+  const formOf = (backend: BackendView | undefined) => (backend ? forms[backend.kind] : undefined);
+  const kindName = (backend: BackendView) => forms[backend.kind]?.title ?? backend.kind;
+
   function renderFields(): void {
-    const backend = selected();
-    replaceChildren(fields, backend ? kindFields(backend.kind) : null);
+    const form = formOf(selected());
+    replaceChildren(fields, form ? renderStartFields(form) : null);
     status.textContent = '';
   }
+
+  function renderBackends(): void {
+    const previous = backendSelect.value;
+    replaceChildren(backendSelect, ...backends.map((backend) => h('option', { value: backend.id }, `${backend.id} (${kindName(backend)})`)));
+    if (backends.some((backend) => backend.id === previous)) backendSelect.value = previous;
+    renderFields();
+  }
+
+  void fetch(options.formsUrl ?? '/dashboard/start-forms.json')
+    .then(async (response) => {
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      forms = (await response.json()) as StartForms;
+      renderBackends();
+    })
+    .catch((error: unknown) => {
+      status.className = 'form-status error-box';
+      status.textContent = `The start forms could not be loaded (${String(error)}); reload the page to try again.`;
+    });
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const backend = selected();
-    if (!backend) return;
+    const kindForm = formOf(backend);
+    if (!backend || !kindForm) return;
     let input: Record<string, unknown>;
     try {
-      input = { backend: backend.id, ...readKindInput(backend.kind, new FormData(form)) };
+      input = { backend: backend.id, [kindForm.inputField]: readStartFields(kindForm, new FormData(form)) };
     } catch (error) {
       status.textContent = (error as Error).message;
       status.className = 'form-status error-box';
@@ -78,10 +105,7 @@ export function createStartForm(dialog: HTMLDialogElement, options: StartFormOpt
   return {
     setBackends(next) {
       backends = next;
-      const previous = backendSelect.value;
-      replaceChildren(backendSelect, ...next.map((backend) => h('option', { value: backend.id }, `${backend.id} (${kindName(backend.kind)})`)));
-      if (next.some((backend) => backend.id === previous)) backendSelect.value = previous;
-      renderFields();
+      renderBackends();
     },
     show() {
       status.textContent = '';
@@ -89,84 +113,4 @@ export function createStartForm(dialog: HTMLDialogElement, options: StartFormOpt
       backendSelect.focus();
     },
   };
-}
-
-const kindName = (kind: BackendKind): string => ({ AZURE_ML: 'ML Server', AWS_ML: 'Amazon ML', SLV: 'SLV' })[kind];
-
-function field(name: string, label: string, control: HTMLElement, hint?: string): HTMLElement {
-  control.id = `start-${name}`;
-  control.setAttribute('name', name);
-  if (hint) control.setAttribute('aria-describedby', `start-${name}-hint`);
-  return h('p', { class: 'field' }, h('label', { for: `start-${name}` }, label), control, hint && h('small', { id: `start-${name}-hint` }, hint));
-}
-
-const text = (value: string, required = true) => h('input', { type: 'text', value, required, autocomplete: 'off' });
-
-function kindFields(kind: BackendKind): HTMLElement {
-  switch (kind) {
-    case 'AZURE_ML':
-      return h(
-        'fieldset',
-        {},
-        h('legend', {}, 'ML Server batch execution'),
-        field('service', 'Web service', text('TxService')),
-        field('version', 'Version', text('1.0')),
-        field('records', 'Input records (JSON array)', h('textarea', { rows: 4, required: true }, '[{"hp": 110, "wt": 2.62}, {"hp": 93, "wt": 2.32}]'), 'One execution per record.'),
-        field('parallelCount', 'Parallel executions', h('input', { type: 'number', min: 1, max: 100, value: 2 })),
-      );
-    case 'AWS_ML':
-      return h(
-        'fieldset',
-        {},
-        h('legend', {}, 'Amazon ML batch prediction'),
-        field('mlModelId', 'ML model id', text('ml-sample-model')),
-        field('dataSourceId', 'Data source id', text('ds-sample')),
-        field('outputUri', 'Output S3 URI', text('s3://batchgate-sample-output/predictions/')),
-        field('name', 'Name', text('Started from the dashboard', false)),
-      );
-    case 'SLV': {
-      const operation = h('select', {}, ...['commissionController', 'commissionDevices', 'importDevicesCsv'].map((value) => h('option', { value }, value)));
-      const slvFields = h('div');
-      const renderSlv = () =>
-        replaceChildren(
-          slvFields,
-          ...(operation.value === 'importDevicesCsv'
-            ? [field('csv', 'CSV file content', h('textarea', { rows: 5, required: true }, 'idOnController;name;lat;lng;model\nlamp-1;Lamp 1;48.85;2.35;LED-70W'))]
-            : [
-                field('controllerStrId', 'Controller id', text('demo-controller-01')),
-                operation.value === 'commissionController'
-                  ? field('flags', 'Flags (1 configuration, 2 calendars, 4 devices)', h('input', { type: 'number', min: 1, max: 7, value: 5, required: true }))
-                  : field('idOnController', 'Device ids', h('textarea', { rows: 3, required: true }, 'lamp-1, lamp-2, lamp-3'), 'Separated by commas or lines.'),
-              ]),
-        );
-      operation.addEventListener('change', renderSlv);
-      renderSlv();
-      return h('fieldset', {}, h('legend', {}, 'SLV asynchronous batch'), field('operation', 'Operation', operation), slvFields);
-    }
-  }
-}
-
-/** Reads the kind's fields into the `StartBatchInput` shape; throws a message for the person to fix. */
-function readKindInput(kind: BackendKind, data: FormData): Record<string, unknown> {
-  const get = (name: string): string => String(data.get(name) ?? '').trim();
-  switch (kind) {
-    case 'AZURE_ML': {
-      let records: unknown;
-      try {
-        records = JSON.parse(get('records'));
-      } catch {
-        throw new Error('Input records: expected a JSON array, e.g. [{"x": 1}]');
-      }
-      if (!Array.isArray(records)) throw new Error('Input records: expected a JSON array, e.g. [{"x": 1}]');
-      return { azureMl: { service: get('service'), version: get('version'), records, parallelCount: Number(get('parallelCount') || 10) } };
-    }
-    case 'AWS_ML':
-      return { awsMl: { mlModelId: get('mlModelId'), dataSourceId: get('dataSourceId'), outputUri: get('outputUri'), ...(get('name') ? { name: get('name') } : {}) } };
-    case 'SLV': {
-      const operation = get('operation');
-      if (operation === 'importDevicesCsv') return { slv: { importDevicesCsv: { csv: String(data.get('csv') ?? '') } } };
-      if (operation === 'commissionDevices') return { slv: { commissionDevices: { controllerStrId: get('controllerStrId'), idOnController: splitList(get('idOnController')) } } };
-      return { slv: { commissionController: { controllerStrId: get('controllerStrId'), flags: Number(get('flags')) } } };
-    }
-  }
 }

@@ -1,7 +1,8 @@
 /** The shapes the dashboard's documents select (a subset of the schema). */
 
 export type BatchState = 'QUEUED' | 'RUNNING' | 'CANCELLING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
-export type BackendKind = 'AZURE_ML' | 'AWS_ML' | 'SLV';
+/** A `BackendKind` value; each backend brings its own. */
+export type BackendKind = string;
 
 export const BATCH_STATES: readonly BatchState[] = ['QUEUED', 'RUNNING', 'CANCELLING', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
 

@@ -1,13 +1,13 @@
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { ErrorCode, GatewayError } from '../core/errors.js';
 import { decodeBatchId, encodeBatchId, tryDecodeBatchId } from '../core/ids.js';
-import { batchSteps, isTerminal, type BackendKind, type Batch } from '../core/model.js';
+import type { BackendModule } from '../backends/module.js';
+import { batchSteps, isTerminal, type Batch } from '../core/model.js';
 import type { BatchTime, BackendKind as GraphQLBackendKind, Resolvers } from '../generated/graphql.js';
 import type { GraphQLContext } from './context.js';
 import type { ArtifactModel, ExecutionModel } from './models.js';
 import { parseStartInput } from './start-input.js';
 
-const GRAPHQL_KIND: Record<BackendKind, GraphQLBackendKind> = { azureml: 'AZURE_ML', awsml: 'AWS_ML', slv: 'SLV' };
 const OBSERVED_TIME: Record<NonNullable<Batch['observedTimes']>[number], BatchTime> = { createdAt: 'CREATED', startedAt: 'STARTED', finishedAt: 'FINISHED' };
 
 const loadBatch = (context: GraphQLContext, backendId: string, nativeId: string): Promise<Batch> => {
@@ -36,135 +36,143 @@ const checkFirst = (first: number | null | undefined, fallback: number): number 
   return value;
 };
 
-export const resolvers: Resolvers = {
-  DateTime: DateTimeResolver,
-  JSON: JSONResolver,
+/** The resolvers of the schema the registered backend modules extend. */
+export function createResolvers(modules: readonly BackendModule[]): Resolvers {
+  const moduleOf = (kind: string): BackendModule => {
+    const module = modules.find((candidate) => candidate.kind === kind);
+    if (!module) throw new Error(`No backend module for kind ${kind}`);
+    return module;
+  };
+  return {
+    DateTime: DateTimeResolver,
+    JSON: JSONResolver,
 
-  Node: {
-    __resolveType: (node) => ('nativeId' in node ? 'Batch' : 'Backend'),
-  },
+    Node: {
+      __resolveType: (node) => ('nativeId' in node ? 'Batch' : 'Backend'),
+    },
 
-  Query: {
-    node: async (_parent, { id }, context) => {
-      const decoded = tryDecodeBatchId(id);
-      if (decoded) return loadBatch(context, decoded.backendId, decoded.nativeId);
-      return context.service.backends.get(id) ?? null;
-    },
-    backends: (_parent, _args, context) => [...context.service.backends.values()],
-    batch: (_parent, { id }, context) => {
-      const { backendId, nativeId } = decodeBatchId(id);
-      return loadBatch(context, backendId, nativeId);
-    },
-    batchByNativeId: (_parent, { backend, nativeId }, context) => loadBatch(context, backend, nativeId),
-    batches: async (_parent, { backend, states, first, after }, context) => {
-      const result = await context.service.listBatches({ backendId: backend, states, first: checkFirst(first, 20), after });
-      context.partialErrors.push(...result.errors);
-      for (const batch of result.items) context.loaders.batch.prime({ backendId: batch.backendId, nativeId: batch.nativeId }, batch);
-      return {
-        edges: result.items.map((batch) => ({ cursor: encodeBatchId(batch.backendId, batch.nativeId), node: batch })),
-        pageInfo: {
-          hasNextPage: result.hasNextPage,
-          hasPreviousPage: Boolean(after),
-          startCursor: result.items.length > 0 ? (after ?? null) : null,
-          endCursor: result.endCursor,
-        },
-      };
-    },
-  },
-
-  Mutation: {
-    startBatch: async (_parent, { input }, context) => {
-      const backend = context.service.backend(input.backend);
-      const startInput = parseStartInput(input, backend.kind, backend.id);
-      const batch = await context.service.startBatch(backend.id, startInput, input.idempotencyKey);
-      return { batch };
-    },
-    cancelBatch: async (_parent, { id }, context) => {
-      const { backendId, nativeId } = decodeBatchId(id);
-      return { batch: await context.service.cancelBatch(backendId, nativeId) };
-    },
-    renameBatch: async (_parent, { id, name }, context) => {
-      const { backendId, nativeId } = decodeBatchId(id);
-      if (name.trim() === '' || name.length > 1024) {
-        throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'name: expected 1 to 1024 characters', { backend: backendId, extensions: { field: 'name' } });
-      }
-      return { batch: await context.service.renameBatch(backendId, nativeId, name) };
-    },
-  },
-
-  Subscription: {
-    batchProgress: {
-      subscribe: async (_parent, { id }, context) => {
+    Query: {
+      node: async (_parent, { id }, context) => {
+        const decoded = tryDecodeBatchId(id);
+        if (decoded) return loadBatch(context, decoded.backendId, decoded.nativeId);
+        return context.service.backends.get(id) ?? null;
+      },
+      backends: (_parent, _args, context) => [...context.service.backends.values()],
+      batch: (_parent, { id }, context) => {
         const { backendId, nativeId } = decodeBatchId(id);
-        context.service.backend(backendId);
-        return context.hub.watchBatch(backendId, nativeId);
+        return loadBatch(context, backendId, nativeId);
       },
-      resolve: (event: unknown) => event as never,
-    },
-    batchUpdates: {
-      subscribe: (_parent, { backend, states }, context) => {
-        if (backend) context.service.backend(backend);
-        return context.hub.watchUpdates({ backendId: backend, states });
+      batchByNativeId: (_parent, { backend, nativeId }, context) => loadBatch(context, backend, nativeId),
+      batches: async (_parent, { backend, states, first, after }, context) => {
+        const result = await context.service.listBatches({ backendId: backend, states, first: checkFirst(first, 20), after });
+        context.partialErrors.push(...result.errors);
+        for (const batch of result.items) context.loaders.batch.prime({ backendId: batch.backendId, nativeId: batch.nativeId }, batch);
+        return {
+          edges: result.items.map((batch) => ({ cursor: encodeBatchId(batch.backendId, batch.nativeId), node: batch })),
+          pageInfo: {
+            hasNextPage: result.hasNextPage,
+            hasPreviousPage: Boolean(after),
+            startCursor: result.items.length > 0 ? (after ?? null) : null,
+            endCursor: result.endCursor,
+          },
+        };
       },
-      resolve: (event: unknown) => event as never,
     },
-  },
 
-  Backend: {
-    id: (backend) => backend.id,
-    kind: (backend) => GRAPHQL_KIND[backend.kind],
-    url: (backend) => backend.url,
-    healthy: (backend, _args, context) => context.service.healthOf(backend.id).healthy,
-    capabilities: (backend) => ({ list: backend.capabilities.list, cancel: backend.capabilities.cancel }),
-  },
+    Mutation: {
+      startBatch: async (_parent, { input }, context) => {
+        const backend = context.service.backend(input.backend);
+        const startInput = parseStartInput(input, moduleOf(backend.kind), modules, backend.id);
+        const batch = await context.service.startBatch(backend.id, startInput, input.idempotencyKey);
+        return { batch };
+      },
+      cancelBatch: async (_parent, { id }, context) => {
+        const { backendId, nativeId } = decodeBatchId(id);
+        return { batch: await context.service.cancelBatch(backendId, nativeId) };
+      },
+      renameBatch: async (_parent, { id, name }, context) => {
+        const { backendId, nativeId } = decodeBatchId(id);
+        if (name.trim() === '' || name.length > 1024) {
+          throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'name: expected 1 to 1024 characters', { backend: backendId, extensions: { field: 'name' } });
+        }
+        return { batch: await context.service.renameBatch(backendId, nativeId, name) };
+      },
+    },
 
-  Batch: {
-    id: (batch) => encodeBatchId(batch.backendId, batch.nativeId),
-    backend: (batch, _args, context) => context.service.backend(batch.backendId),
-    steps: (batch) => batchSteps(batch),
-    observedTimes: (batch) => (batch.observedTimes ?? []).map((time) => OBSERVED_TIME[time]),
-    executions: (batch, { first, after }) => {
-      const start = after ? decodeIndexCursor(after) + 1 : 0;
-      const count = checkFirst(first, 100);
-      const slice = batch.executions.slice(start, start + count);
-      return {
-        totalCount: batch.executions.length,
-        edges: slice.map((execution, offset) => ({ cursor: encodeIndexCursor(start + offset), node: { ...execution, batch } })),
-        pageInfo: {
-          hasNextPage: start + count < batch.executions.length,
-          hasPreviousPage: start > 0,
-          startCursor: slice.length > 0 ? encodeIndexCursor(start) : null,
-          endCursor: slice.length > 0 ? encodeIndexCursor(start + slice.length - 1) : null,
+    Subscription: {
+      batchProgress: {
+        subscribe: async (_parent, { id }, context) => {
+          const { backendId, nativeId } = decodeBatchId(id);
+          context.service.backend(backendId);
+          return context.hub.watchBatch(backendId, nativeId);
         },
-      };
+        resolve: (event: unknown) => event as never,
+      },
+      batchUpdates: {
+        subscribe: (_parent, { backend, states }, context) => {
+          if (backend) context.service.backend(backend);
+          return context.hub.watchUpdates({ backendId: backend, states });
+        },
+        resolve: (event: unknown) => event as never,
+      },
     },
-    execution: (batch, { index }) => executionModel(batch, index),
-  },
 
-  BatchExecution: {
-    artifacts: async (execution, _args, context): Promise<ArtifactModel[]> => {
-      const artifacts = execution.artifacts ?? (await context.service.artifacts(execution.batch.backendId, execution.batch.nativeId, execution.index));
-      return artifacts.map((artifact) => ({ ...artifact, batch: execution.batch, index: execution.index }));
+    Backend: {
+      id: (backend) => backend.id,
+      kind: (backend) => moduleOf(backend.kind).graphql.kind as GraphQLBackendKind,
+      url: (backend) => backend.url,
+      healthy: (backend, _args, context) => context.service.healthOf(backend.id).healthy,
+      capabilities: (backend) => ({ list: backend.capabilities.list, cancel: backend.capabilities.cancel }),
     },
-  },
 
-  Artifact: {
-    url: (artifact, _args, context) => {
-      if (artifact.externalUrl) return artifact.externalUrl;
-      const id = encodeBatchId(artifact.batch.backendId, artifact.batch.nativeId);
-      return `${context.origin}/artifacts/${id}/${artifact.index}/${encodeURIComponent(artifact.name)}`;
+    Batch: {
+      id: (batch) => encodeBatchId(batch.backendId, batch.nativeId),
+      backend: (batch, _args, context) => context.service.backend(batch.backendId),
+      steps: (batch) => batchSteps(batch),
+      observedTimes: (batch) => (batch.observedTimes ?? []).map((time) => OBSERVED_TIME[time]),
+      executions: (batch, { first, after }) => {
+        const start = after ? decodeIndexCursor(after) + 1 : 0;
+        const count = checkFirst(first, 100);
+        const slice = batch.executions.slice(start, start + count);
+        return {
+          totalCount: batch.executions.length,
+          edges: slice.map((execution, offset) => ({ cursor: encodeIndexCursor(start + offset), node: { ...execution, batch } })),
+          pageInfo: {
+            hasNextPage: start + count < batch.executions.length,
+            hasPreviousPage: start > 0,
+            startCursor: slice.length > 0 ? encodeIndexCursor(start) : null,
+            endCursor: slice.length > 0 ? encodeIndexCursor(start + slice.length - 1) : null,
+          },
+        };
+      },
+      execution: (batch, { index }) => executionModel(batch, index),
     },
-  },
 
-  // Backend text carried as data, not as errors: scrubbed like error messages.
-  LiveError: {
-    message: (error, _args, context) => context.scrub(error.message),
-  },
-  BatchError: {
-    message: (error, _args, context) => context.scrub(error.message),
-  },
+    BatchExecution: {
+      artifacts: async (execution, _args, context): Promise<ArtifactModel[]> => {
+        const artifacts = execution.artifacts ?? (await context.service.artifacts(execution.batch.backendId, execution.batch.nativeId, execution.index));
+        return artifacts.map((artifact) => ({ ...artifact, batch: execution.batch, index: execution.index }));
+      },
+    },
 
-  BatchProgressEvent: {
-    terminal: (event) => event.terminal || isTerminal(event.batch.state),
-  },
-};
+    Artifact: {
+      url: (artifact, _args, context) => {
+        if (artifact.externalUrl) return artifact.externalUrl;
+        const id = encodeBatchId(artifact.batch.backendId, artifact.batch.nativeId);
+        return `${context.origin}/artifacts/${id}/${artifact.index}/${encodeURIComponent(artifact.name)}`;
+      },
+    },
+
+    // Backend text carried as data, not as errors: scrubbed like error messages.
+    LiveError: {
+      message: (error, _args, context) => context.scrub(error.message),
+    },
+    BatchError: {
+      message: (error, _args, context) => context.scrub(error.message),
+    },
+
+    BatchProgressEvent: {
+      terminal: (event) => event.terminal || isTerminal(event.batch.state),
+    },
+  };
+}

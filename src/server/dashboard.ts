@@ -1,12 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type express from 'express';
+import type { BackendModule } from '../backends/module.js';
+import type { StartForms } from '../backends/start-form.js';
 import { buildDashboard, dashboardNeedsBuild, DEFAULT_DASHBOARD_OUT_DIR } from '../dashboard/build.js';
 
 export interface DashboardOptions {
   /** Folder of the built bundle. @default DEFAULT_DASHBOARD_OUT_DIR (`dist/dashboard`) */
   outDir?: string;
+  /** Each registered kind's start form, served as `/dashboard/start-forms.json`. @default {} */
+  startForms?: StartForms;
 }
+
+/** The start forms of the registered backend modules, keyed by their GraphQL `BackendKind` value. */
+export const startFormsOf = (modules: readonly BackendModule[]): StartForms =>
+  Object.fromEntries(modules.map((module) => [module.graphql.kind, { ...module.startForm, inputField: module.graphql.inputField }]));
 
 /** Scripts and styles from this origin only; the socket for live updates goes to the same host. */
 export const DASHBOARD_CSP =
@@ -64,6 +72,14 @@ export function attachDashboard(app: express.Express, options: DashboardOptions 
     res.setHeader('content-type', 'image/svg+xml');
     res.setHeader('cache-control', 'public, max-age=86400');
     res.end(FAVICON);
+  });
+  // Plain descriptions (labels and demo defaults), no secrets: public like the bundle itself.
+  const startForms = JSON.stringify(options.startForms ?? {});
+  app.get('/dashboard/start-forms.json', (_req, res) => {
+    res.setHeader('content-type', 'application/json; charset=utf-8');
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('cache-control', 'no-cache');
+    res.end(startForms);
   });
   app.get('/dashboard/:file', (req, res, next) => {
     const name = String(req.params['file']);

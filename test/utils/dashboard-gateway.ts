@@ -1,5 +1,5 @@
 import type { GatewayConfig } from '../../src/config/load.js';
-import type { EmulatorHandle } from '../../src/core/module.js';
+import type { EmulatorHandle } from '../../src/backends/module.js';
 import { backendModules } from '../../src/backends/index.js';
 import { startDemoDriver } from '../../src/demo-driver.js';
 import { startEmulators, type Gateway } from '../../src/gateway.js';

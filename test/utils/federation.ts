@@ -4,18 +4,19 @@ import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import pino, { type Logger } from 'pino';
 import WebSocket from 'ws';
-import { backendModules } from '../../src/backends/index.js';
+import { backendModules, type RegisteredKind } from '../../src/backends/index.js';
 import { validateConfig, type GatewayConfig } from '../../src/config/load.js';
-import type { BackendKind } from '../../src/core/model.js';
-import type { BackendModule, EmulatorHandle } from '../../src/core/module.js';
+import type { BackendModule, EmulatorHandle } from '../../src/backends/module.js';
 import { startGateway, type Gateway } from '../../src/gateway.js';
 
 /**
- * The real thing for reliability and security tests: the three emulators on loopback, and gateways
- * federating them through their real connectors. Backend ids are the kinds (`slv`, `azureml`, `awsml`).
+ * The real thing for reliability and security tests: an emulator of every registered kind on
+ * loopback, and gateways federating them through their real connectors. Backend ids are the kinds.
  */
 
-export const KINDS: readonly BackendKind[] = ['slv', 'azureml', 'awsml'];
+type BackendKind = RegisteredKind;
+export const KINDS: readonly BackendKind[] = backendModules.map((module) => module.kind);
+const moduleOf = (kind: BackendKind): BackendModule => backendModules.find((candidate) => candidate.kind === kind)!;
 
 export interface EmulatorSet {
   readonly byKind: Record<BackendKind, EmulatorHandle>;
@@ -32,7 +33,7 @@ export async function startEmulatorSet(options: { tickMs?: number } = {}): Promi
   const entries: GatewayConfig['backends'] = [];
   try {
     for (const kind of KINDS) {
-      const module = backendModules.find((candidate) => candidate.kind === kind)!;
+      const module = moduleOf(kind);
       byKind[kind] = await module.startEmulator({ tickMs: options.tickMs ?? 100 });
       modules[kind] = module;
       entries.push({ id: kind, kind, ...byKind[kind].connection } as GatewayConfig['backends'][number]);
@@ -132,7 +133,7 @@ export async function postGraphQL<T = any>(
 
 /** Starts the module's sample batch on a backend through the gateway, answering its global id. */
 export async function startSample(url: string, kind: BackendKind, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
-  const module = backendModules.find((candidate) => candidate.kind === kind)!;
+  const module = moduleOf(kind);
   const response = await postGraphQL(url, START_BATCH, { input: { backend: kind, ...graphqlStartInput(module), ...extra } }, headers);
   if (!response.body.data?.startBatch) throw new Error(`startBatch on ${kind} failed: ${JSON.stringify(response.body.errors)}`);
   return response.body.data.startBatch.batch as { id: string; nativeId: string; state: string };
@@ -146,21 +147,7 @@ export const START_BATCH = /* GraphQL */ `
 
 /** The module's sample start input, shaped as `StartBatchInput` wants it. */
 export function graphqlStartInput(module: BackendModule): Record<string, unknown> {
-  const sample = module.sampleStartInput() as unknown as Record<string, unknown>;
-  const { kind, ...rest } = sample;
-  const fields = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== null));
-  switch (kind) {
-    case 'azureml':
-      return { azureMl: fields };
-    case 'awsml':
-      return { awsMl: fields };
-    case 'slv': {
-      const { operation, ...args } = fields;
-      return { slv: { [String(operation)]: args } };
-    }
-    default:
-      throw new Error(`No GraphQL input for kind ${String(kind)}`);
-  }
+  return { [module.graphql.inputField]: module.fixtures.sampleGraphQLInput() };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { backendIdSchema } from '../../core/module.js';
+import { backendIdSchema } from '../module.js';
 import type { AwsCredentialSettings } from '../../lib/aws.js';
 
 /**

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { expectCode, waitFor } from '../../../test/backend-suite.js';
 import { ErrorCode } from '../../core/errors.js';
-import type { AwsMlStartInput, BatchState } from '../../core/model.js';
+import type { BatchState } from '../../core/model.js';
+import type { AwsMlStartInput } from './wire.js';
 import type { RecordedRequest } from '../../lib/emulator-http.js';
 import { awsMlConfigSchema, type AwsMlConfig } from './config.js';
 import { createAwsMlConnector, type AwsMlBackend } from './connector.js';

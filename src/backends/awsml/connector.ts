@@ -1,14 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { BackendContext, BatchBackend, BatchPage, ListQuery, StartOptions } from '../../core/backend.js';
 import { ErrorCode, GatewayError, isGatewayError } from '../../core/errors.js';
-import type { Artifact, AwsMlStartInput, Batch, StartInput } from '../../core/model.js';
+import type { Artifact, Batch } from '../../core/model.js';
 import { publicUrl } from '../../lib/http-client.js';
 import { createAwsMlClient, type AwsMlClient } from './client.js';
 import { resolveAwsMlSettings, type AwsMlConfig } from './config.js';
+import type { AwsMlStartInput } from './wire.js';
 import { mapArtifacts, mapBatchPrediction, parseStatus, statusForState, type AwsMlStatus, type BatchPredictionRecord } from './map.js';
 
 /** The connector plus Amazon ML's one extra: renaming a prediction (the gateway's `renameBatch`). */
-export interface AwsMlBackend extends BatchBackend {
+export interface AwsMlBackend extends BatchBackend<AwsMlStartInput> {
   /** Sets the prediction's name (`UpdateBatchPrediction`) and answers the batch as it stands. */
   rename(nativeId: string, name: string): Promise<Batch>;
 }
@@ -114,10 +115,7 @@ export function createAwsMlConnector(config: AwsMlConfig, context: BackendContex
       }
     },
 
-    async start(input: StartInput, startOptions?: StartOptions): Promise<Batch> {
-      if (input.kind !== 'awsml') {
-        throw new GatewayError(ErrorCode.BAD_USER_INPUT, `Backend "${backend}" runs awsMl batches, not ${input.kind}`, { backend });
-      }
+    async start(input: AwsMlStartInput, startOptions?: StartOptions): Promise<Batch> {
       // Amazon ML ids are caller-chosen: one derived from the idempotency key makes a repeated start
       // one prediction upstream too, and any id made up front makes the SDK's retries safe.
       const id = input.batchPredictionId ?? predictionIdFor(backend, startOptions?.idempotencyKey);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { expectCode } from '../../../test/backend-suite.js';
 import { ErrorCode } from '../../core/errors.js';
-import type { AwsMlStartInput } from '../../core/model.js';
+import type { AwsMlStartInput } from './wire.js';
 import type { RecordedRequest } from '../../lib/emulator-http.js';
 import { awsMlConfigSchema, type AwsMlConfig } from './config.js';
 import { createAwsMlConnector, predictionIdFor, type AwsMlBackend } from './connector.js';

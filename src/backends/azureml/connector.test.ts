@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectCode } from '../../../test/backend-suite.js';
 import { ErrorCode } from '../../core/errors.js';
-import type { AzureMlStartInput } from '../../core/model.js';
+import type { AzureMlStartInput } from './wire.js';
 import { REPORT_BYTES, reportBytes } from './emulator/services.js';
 import { drain, startHarness, type Harness } from './test-support.js';
 

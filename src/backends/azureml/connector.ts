@@ -1,32 +1,14 @@
-import type { Artifact, Batch, BatchState, StartInput } from '../../core/model.js';
+import type { Artifact, Batch, BatchState } from '../../core/model.js';
 import { isTerminal } from '../../core/model.js';
 import type { BackendContext, BatchBackend } from '../../core/backend.js';
 import { ErrorCode, GatewayError } from '../../core/errors.js';
-import type { BackendConfigBase } from '../../core/module.js';
 import { deriveSource } from '../../core/source-digest.js';
 import { publicUrl } from '../../lib/http-client.js';
 import { createAzureMlClient } from './client.js';
+import type { AzureMlConfig } from './config.js';
 import { createLister } from './listing.js';
 import { formatNativeId, knownState, mapBatch, mapState, parseNativeId, type AzureMlBatchRef, type ObservedTimes } from './map.js';
-import { batchResultSchema, servicesSchema, startResponseSchema, stringListSchema, type BatchResult } from './wire.js';
-
-/** A config entry of kind `azureml`. */
-export interface AzureMlConfig extends BackendConfigBase {
-  kind: 'azureml';
-  /** Operationalization base URL, e.g. `http://127.0.0.1:12800`. */
-  url: string;
-  username: string;
-  /** Secret: never logged or returned. */
-  password: string;
-  /**
-   * What the server calls the first record in `…/batch/{id}/{index}/files`: 1 by the public
-   * samples (docs/backends/azureml.md, "Artifact index"). `BatchExecution.index` stays 0-based.
-   * @default 1
-   */
-  artifactIndexBase?: 0 | 1;
-  /** How long a state word this gateway does not know may last before the batch is reported FAILED, in ms. @default 600000 */
-  unknownStateAfterMs?: number;
-}
+import { batchResultSchema, servicesSchema, startResponseSchema, stringListSchema, type AzureMlStartInput, type BatchResult } from './wire.js';
 
 /** Knobs beyond the config file, for tests and tuning. */
 export interface AzureMlConnectorOptions {
@@ -46,7 +28,7 @@ const MAX_OBSERVED = 10_000;
  * `service/version/executionId`; ML Server keeps no timestamps, so `createdAt`/`startedAt`/
  * `finishedAt` are when this connector saw each phase begin (see `observe`).
  */
-export function createAzureMlConnector(config: AzureMlConfig, context: BackendContext, options: AzureMlConnectorOptions = {}): BatchBackend {
+export function createAzureMlConnector(config: AzureMlConfig, context: BackendContext, options: AzureMlConnectorOptions = {}): BatchBackend<AzureMlStartInput> {
   const backendId = config.id;
   const client = createAzureMlClient({
     backendId,
@@ -162,10 +144,7 @@ export function createAzureMlConnector(config: AzureMlConfig, context: BackendCo
 
     list: (query) => lister.list(query),
 
-    async start(input: StartInput): Promise<Batch> {
-      if (input.kind !== 'azureml') {
-        throw new GatewayError(ErrorCode.BAD_USER_INPUT, `Backend "${backendId}" takes azureMl input, got ${input.kind}`, { backend: backendId });
-      }
+    async start(input: AzureMlStartInput): Promise<Batch> {
       if (input.records.length === 0 || !input.records.every((record) => typeof record === 'object' && record !== null && !Array.isArray(record))) {
         throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'Expected records to be a non-empty list of objects (one per input row)', {
           backend: backendId,

@@ -1,42 +1,49 @@
-import { z } from 'zod';
-import { backendIdSchema, type BackendModule } from '../../core/module.js';
-import { createAzureMlConnector, type AzureMlConfig } from './connector.js';
+import { readSchemaFile, defineBackend } from '../module.js';
+import { azureMlConfigSchema } from './config.js';
+import { createAzureMlConnector } from './connector.js';
 import { startAzureMlEmulator } from './emulator/index.js';
+import { azureMlStartInputSchema, type AzureMlStartInput } from './wire.js';
 
-export type { AzureMlConfig } from './connector.js';
+export type { AzureMlConfig } from './config.js';
 export { createAzureMlConnector } from './connector.js';
 export { startAzureMlEmulator } from './emulator/index.js';
 
-const configSchema = z.object({
-  id: backendIdSchema,
-  kind: z.literal('azureml'),
-  url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL (the ML Server operationalization base)' }),
-  username: z.string().min(1, { error: 'expected a non-empty username' }),
-  password: z.string().min(1, { error: 'expected a non-empty password' }),
-  /** What the server calls the first record in `…/batch/{id}/{index}/files` (docs/backends/azureml.md). */
-  artifactIndexBase: z.union([z.literal(0), z.literal(1)]).default(1),
-  /** How long an unknown state word may last before the batch is reported FAILED, in ms. */
-  unknownStateAfterMs: z.number().int().min(0).default(600_000),
-});
+const sample: AzureMlStartInput = {
+  kind: 'azureml',
+  service: 'TxService',
+  version: '1.0',
+  records: [
+    { hp: 110, wt: 2.62 },
+    { hp: 110, wt: 2.875 },
+    { hp: 93, wt: 2.32 },
+    { hp: 175, wt: 3.44 },
+  ],
+  parallelCount: 2,
+};
 
 /** Microsoft Machine Learning Server (operationalization) batch web-service executions. */
-export const azureMlModule: BackendModule<AzureMlConfig> = {
+export const azureMlModule = defineBackend({
   kind: 'azureml',
-  graphqlKind: 'AZURE_ML',
-  configSchema,
+  graphql: { kind: 'AZURE_ML', inputField: 'azureMl', typeDefs: readSchemaFile(new URL('./schema.graphql', import.meta.url)) },
+  configSchema: azureMlConfigSchema,
+  startInputSchema: azureMlStartInputSchema,
   secretFields: ['password'],
+  startForm: {
+    title: 'ML Server',
+    legend: 'ML Server batch execution',
+    fields: [
+      { name: 'service', label: 'Web service', type: 'text', default: 'TxService' },
+      { name: 'version', label: 'Version', type: 'text', default: '1.0' },
+      { name: 'records', label: 'Input records (JSON array)', type: 'json', expect: 'array', rows: 4, default: '[{"hp": 110, "wt": 2.62}, {"hp": 93, "wt": 2.32}]', hint: 'One execution per record.' },
+      { name: 'parallelCount', label: 'Parallel executions', type: 'number', min: 1, max: 100, default: 2, required: false },
+    ],
+  },
   create: (config, context) => createAzureMlConnector(config, context),
   startEmulator: (options) => startAzureMlEmulator(options),
-  sampleStartInput: () => ({
-    kind: 'azureml',
-    service: 'TxService',
-    version: '1.0',
-    records: [
-      { hp: 110, wt: 2.62 },
-      { hp: 110, wt: 2.875 },
-      { hp: 93, wt: 2.32 },
-      { hp: 175, wt: 3.44 },
-    ],
-    parallelCount: 2,
-  }),
-};
+  sampleStartInput: () => structuredClone(sample),
+  fixtures: {
+    sampleGraphQLInput: () => ({ service: sample.service, version: sample.version, records: sample.records, parallelCount: sample.parallelCount }),
+    echoError: { kind: 'echo', status: 400, body: '{"code":"BadRequest","message":"{{request}}"}' },
+    isStartRequest: (request) => request.method === 'POST' && /^\/api\/[^/]+\/[^/]+\/batch$/.test(request.path),
+  },
+});

@@ -1,10 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { AzureMlStartInput } from './wire.js';
 import type { BackendWarning, BatchBackend } from '../../core/backend.js';
-import { createAzureMlConnector, type AzureMlConfig } from './connector.js';
+import type { AzureMlConfig } from './config.js';
+import { createAzureMlConnector } from './connector.js';
 import { startAzureMlEmulator, type AzureMlEmulator } from './emulator/index.js';
 
 let emulator: AzureMlEmulator;
-let backend: BatchBackend;
+let backend: BatchBackend<AzureMlStartInput>;
 let warnings: BackendWarning[];
 afterEach(async () => {
   await backend.dispose();

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { isTerminal, type Batch } from '../../core/model.js';
 import type { BatchBackend } from '../../core/backend.js';
+import type { AzureMlStartInput } from './wire.js';
 import { createAzureMlConnector, type AzureMlConnectorOptions } from './connector.js';
 import { startAzureMlEmulator, type AzureMlEmulator, type AzureMlEmulatorOptions } from './emulator/index.js';
 
@@ -10,7 +11,7 @@ import { startAzureMlEmulator, type AzureMlEmulator, type AzureMlEmulatorOptions
  */
 export interface Harness {
   emulator: AzureMlEmulator;
-  backend: BatchBackend;
+  backend: BatchBackend<AzureMlStartInput>;
   /** Requests the emulator received on paths matching `path`. */
   count(method: string, path: RegExp | string): number;
   /** Steps the emulator until the batch ends (at most `maxTicks`), answering the final batch. */

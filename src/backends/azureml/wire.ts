@@ -73,3 +73,25 @@ export const errorBodySchema = z.looseObject({
   fields: z.unknown().optional(),
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+/** The start input of kind `azureml`: one batch execution of a published web service. */
+export interface AzureMlStartInput {
+  kind: 'azureml';
+  service: string;
+  version: string;
+  /** One execution per record (JSON objects). */
+  records: unknown[];
+  parallelCount: number;
+}
+
+/** Validates this kind's `StartBatchInput.azureMl` at the GraphQL edge. */
+export const azureMlStartInputSchema = z
+  .object({
+    service: z.string().min(1).max(256),
+    version: z.string().min(1).max(64),
+    records: z.array(z.record(z.string(), z.unknown()), { message: 'expected a list of JSON objects' }).min(1).max(100_000),
+    parallelCount: z.number().int().min(1).max(1000).nullish(),
+  })
+  .transform(
+    ({ service, version, records, parallelCount }): AzureMlStartInput => ({ kind: 'azureml', service, version, records, parallelCount: parallelCount ?? 10 }),
+  );

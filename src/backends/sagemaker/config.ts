@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import type { BackendKind } from '../../core/model.js';
-import { backendIdSchema } from '../../core/module.js';
+import { backendIdSchema } from '../module.js';
 
-/** This folder's kind. `BackendKind` does not list it yet, hence the one cast, here. */
-export const SAGEMAKER_KIND = 'sagemaker' as unknown as BackendKind;
+/** This folder's kind, as spelled in config files. */
+export const SAGEMAKER_KIND = 'sagemaker';
 
 /**
  * The `sagemaker` config entry. Credentials are optional: without keys the SDK's default provider

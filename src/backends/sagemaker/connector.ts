@@ -1,12 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { BackendContext, BatchBackend, BatchPage, ListQuery } from '../../core/backend.js';
 import { ErrorCode, GatewayError, isGatewayError } from '../../core/errors.js';
-import { isTerminal, type Artifact, type Batch, type BatchState, type StartInput } from '../../core/model.js';
+import { isTerminal, type Artifact, type Batch, type BatchState } from '../../core/model.js';
 import { publicUrl } from '../../lib/http-client.js';
 import { createSageMakerApi, type ListInput, type SageMakerApi } from './client.js';
 import { displayEndpoint, resolveRegion, SAGEMAKER_KIND, type SageMakerConfig } from './config.js';
 import { mapArtifacts, mapSummary, mapTransformJob, statusForState } from './map.js';
-import { isSageMakerStartInput, type SageMakerStartInput, type TransformJob, type TransformJobStatus, type TransformJobSummary } from './wire.js';
+import { type SageMakerStartInput, type TransformJob, type TransformJobStatus, type TransformJobSummary } from './wire.js';
 
 export interface SageMakerConnectorOptions {
   /** Attempts per call in the SDK's standard retry mode. @default 3 */
@@ -29,7 +29,7 @@ interface Cursor {
 }
 
 /** The `BatchBackend` for one `sagemaker` config entry. */
-export function createSageMakerConnector(config: Omit<SageMakerConfig, 'kind'>, context: BackendContext, options: SageMakerConnectorOptions = {}): BatchBackend {
+export function createSageMakerConnector(config: Omit<SageMakerConfig, 'kind'>, context: BackendContext, options: SageMakerConnectorOptions = {}): BatchBackend<SageMakerStartInput> {
   const backend = config.id;
   const region = resolveRegion(config);
   if (!region) throw new GatewayError(ErrorCode.BAD_USER_INPUT, `Backend "${backend}" has no region`, { backend });
@@ -113,10 +113,7 @@ export function createSageMakerConnector(config: Omit<SageMakerConfig, 'kind'>, 
       }
     },
 
-    async start(input: StartInput): Promise<Batch> {
-      if (!isSageMakerStartInput(input)) {
-        throw new GatewayError(ErrorCode.BAD_USER_INPUT, `Backend "${backend}" runs SageMaker transform jobs, not ${(input as { kind: string }).kind}`, { backend });
-      }
+    async start(input: SageMakerStartInput): Promise<Batch> {
       const name = jobNameFor(input, prefix);
       try {
         await api.createTransformJob(createRequest(name, input));

@@ -1,20 +1,11 @@
-import type { z } from 'zod';
-import type { StartInput } from '../../core/model.js';
-import type { BackendConfigBase, BackendModule } from '../../core/module.js';
-import { SAGEMAKER_KIND, sageMakerConfigSchema, type SageMakerConfig } from './config.js';
+import { readSchemaFile, defineBackend } from '../module.js';
+import { sageMakerConfigSchema } from './config.js';
 import { createSageMakerConnector } from './connector.js';
 import { startSageMakerEmulator } from './emulator/index.js';
-import type { SageMakerStartInput } from './wire.js';
+import { sageMakerStartInputSchema, type SageMakerStartInput } from './wire.js';
 
 export type { SageMakerConfig } from './config.js';
 export type { SageMakerEmulatorHandle } from './emulator/index.js';
-export { sageMakerStartInputSchema, type SageMakerStartInput } from './wire.js';
-
-/** The config as `BackendModule` sees it: `kind` widened to the closed `BackendKind` union. */
-export type SageMakerModuleConfig = Omit<SageMakerConfig, 'kind'> & BackendConfigBase;
-
-/** The GraphQL enum value of this kind; the schema's `BackendKind` does not list it yet. */
-const GRAPHQL_KIND = 'SAGEMAKER' as unknown as BackendModule['graphqlKind'];
 
 /** A job the emulator runs to success quickly: its built-in sample model, a small CSV prefix. */
 const sample: SageMakerStartInput = {
@@ -34,14 +25,44 @@ const sample: SageMakerStartInput = {
 };
 
 /** Amazon SageMaker batch transform jobs (kind `sagemaker`). */
-export const sageMakerModule: BackendModule<SageMakerModuleConfig> = {
-  kind: SAGEMAKER_KIND,
-  graphqlKind: GRAPHQL_KIND,
-  // The config's `kind` literal is 'sagemaker', which the closed BackendKind union does not hold.
-  configSchema: sageMakerConfigSchema as unknown as z.ZodType<SageMakerModuleConfig>,
+export const sageMakerModule = defineBackend({
+  kind: 'sagemaker',
+  graphql: { kind: 'SAGEMAKER', inputField: 'sageMaker', typeDefs: readSchemaFile(new URL('./schema.graphql', import.meta.url)) },
+  configSchema: sageMakerConfigSchema,
+  startInputSchema: sageMakerStartInputSchema,
   secretFields: ['secretAccessKey', 'sessionToken'],
+  startForm: {
+    title: 'SageMaker',
+    legend: 'SageMaker batch transform job',
+    fields: [
+      { name: 'modelName', label: 'Model name', type: 'text', default: sample.modelName },
+      { name: 'inputS3Uri', label: 'Input S3 URI', type: 'text', default: sample.inputS3Uri },
+      { name: 'outputS3Uri', label: 'Output S3 URI', type: 'text', default: sample.outputS3Uri },
+      { name: 'contentType', label: 'Content type', type: 'text', default: 'text/csv', required: false },
+      { name: 'splitType', label: 'Split input by', type: 'select', options: ['None', 'Line', 'RecordIO', 'TFRecord'], default: 'Line' },
+      { name: 'instanceType', label: 'Instance type', type: 'text', default: sample.instanceType },
+      { name: 'instanceCount', label: 'Instances', type: 'number', min: 1, max: 100, default: 1 },
+      { name: 'maxConcurrentTransforms', label: 'Concurrent requests per instance', type: 'number', min: 0, max: 1000, required: false },
+      { name: 'environment', label: 'Container environment (JSON object)', type: 'json', expect: 'object', rows: 2, required: false },
+      { name: 'jobName', label: 'Job name', type: 'text', required: false, hint: 'Made up when left empty.' },
+    ],
+  },
   create: (config, context) => createSageMakerConnector(config, context),
   startEmulator: (options) => startSageMakerEmulator(options),
-  // StartInput is a closed union without this kind yet.
-  sampleStartInput: () => ({ ...sample }) as unknown as StartInput,
-};
+  sampleStartInput: () => ({ ...sample }),
+  fixtures: {
+    sampleGraphQLInput: () => ({
+      modelName: sample.modelName,
+      inputS3Uri: sample.inputS3Uri,
+      outputS3Uri: sample.outputS3Uri,
+      contentType: sample.contentType,
+      splitType: sample.splitType,
+      s3DataType: sample.s3DataType,
+      instanceType: sample.instanceType,
+      instanceCount: sample.instanceCount,
+      maxConcurrentTransforms: sample.maxConcurrentTransforms,
+    }),
+    isStartRequest: (request) => request.headers['x-amz-target'] === 'SageMaker.CreateTransformJob',
+    echoError: { kind: 'echo', status: 400, body: '{"__type":"ValidationException","Message":"{{request}}"}' },
+  },
+});

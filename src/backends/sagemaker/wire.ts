@@ -130,8 +130,3 @@ export const sageMakerStartInputSchema = z
       idempotencyKey: value.idempotencyKey ?? null,
     }),
   );
-
-/** True when a start input (typed as the core's closed union) is this kind's. */
-export function isSageMakerStartInput(input: unknown): input is SageMakerStartInput {
-  return typeof input === 'object' && input !== null && (input as { kind?: unknown }).kind === 'sagemaker';
-}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { backendIdSchema } from '../../core/module.js';
+import { backendIdSchema } from '../module.js';
 
 /** One `kind: slv` entry of the config file. */
 export const slvConfigSchema = z.object({

@@ -2,14 +2,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expectCode, waitFor } from '../../../test/backend-suite.js';
 import type { BatchBackend } from '../../core/backend.js';
 import { ErrorCode } from '../../core/errors.js';
-import { batchSteps, isTerminal, type Batch, type SlvStartInput } from '../../core/model.js';
+import { batchSteps, isTerminal, type Batch } from '../../core/model.js';
+import type { SlvStartInput } from './wire.js';
 import type { RecordedRequest } from '../../lib/emulator-http.js';
 import { slvModule, startSlvEmulator, type SlvEmulatorHandle } from './index.js';
 
 const BACKEND = 'lights';
 
 let emulator: SlvEmulatorHandle;
-let backend: BatchBackend;
+let backend: BatchBackend<SlvStartInput>;
 
 const connect = (overrides: Record<string, unknown> = {}) =>
   slvModule.create(slvModule.configSchema.parse({ id: BACKEND, kind: 'slv', ...emulator.connection, ...overrides }), { timeoutMs: 2000 });

@@ -1,13 +1,13 @@
 import type { ArtifactStream, BackendCapabilities, BatchBackend, BatchPage } from '../../core/backend.js';
 import type { BackendContext } from '../../core/backend.js';
 import { ErrorCode, GatewayError, isGatewayError } from '../../core/errors.js';
-import { isTerminal, type Artifact, type Batch, type SlvStartInput, type StartInput } from '../../core/model.js';
+import { isTerminal, type Artifact, type Batch } from '../../core/model.js';
 import { publicUrl } from '../../lib/http-client.js';
 import { createSlvClient, isUnknownMethodError, translateSlvError, type SlvCall } from './client.js';
 import type { SlvConfig } from './config.js';
 import { createForgottenPolicy } from './forgotten.js';
 import { mapSlvBatch, slvState } from './map.js';
-import { SLV_START_METHODS, slvBatchResultSchema, type SlvBatchResult } from './wire.js';
+import { SLV_START_METHODS, slvBatchResultSchema, type SlvBatchResult, type SlvStartInput } from './wire.js';
 
 /** SLV can neither list batches nor is its cancel documented; see `capabilities`. */
 const CAPABILITIES: BackendCapabilities = { list: false, cancel: true, forgetsCancelled: false };
@@ -19,7 +19,7 @@ const MEMORY_LIMIT = 10_000;
  * The SLV connector. SLV has no list call, so the gateway lists what it started; cancel uses the
  * inferred `api/batch/cancelBatch` and answers UNSUPPORTED on a server without it.
  */
-export function createSlvConnector(config: SlvConfig, context: BackendContext): BatchBackend {
+export function createSlvConnector(config: SlvConfig, context: BackendContext): BatchBackend<SlvStartInput> {
   const backendId = config.id;
   const client = createSlvClient({
     ...context,
@@ -84,12 +84,7 @@ export function createSlvConnector(config: SlvConfig, context: BackendContext): 
       );
     },
 
-    async start(input: StartInput): Promise<Batch> {
-      if (input.kind !== 'slv') {
-        throw new GatewayError(ErrorCode.BAD_USER_INPUT, `SLV backend "${backendId}" expected an slv start input, got ${input.kind}`, {
-          backend: backendId,
-        });
-      }
+    async start(input: SlvStartInput): Promise<Batch> {
       // The start answer is already the running batch; no extra poll is needed.
       const native = await client.batch(startCall(input));
       names.set(String(native.batchId), SLV_START_METHODS[input.operation]);

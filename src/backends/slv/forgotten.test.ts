@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expectCode } from '../../../test/backend-suite.js';
+import type { SlvStartInput } from './wire.js';
 import type { BatchBackend } from '../../core/backend.js';
 import { ErrorCode } from '../../core/errors.js';
 import { slvModule, startSlvEmulator, type SlvEmulatorHandle } from './index.js';
@@ -8,7 +9,7 @@ import type { SlvUnknownBatchAnswer } from './emulator/server.js';
 const BACKEND = 'lights';
 
 let emulator: SlvEmulatorHandle;
-let backend: BatchBackend;
+let backend: BatchBackend<SlvStartInput>;
 
 const connect = (overrides: Record<string, unknown> = {}) =>
   slvModule.create(slvModule.configSchema.parse({ id: BACKEND, kind: 'slv', ...emulator.connection, forgottenAfterAnswers: 3, ...overrides }), {

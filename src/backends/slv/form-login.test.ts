@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expectCode } from '../../../test/backend-suite.js';
+import type { SlvStartInput } from './wire.js';
 import type { BatchBackend } from '../../core/backend.js';
 import { ErrorCode } from '../../core/errors.js';
 import { slvModule, startSlvEmulator, type SlvEmulatorHandle } from './index.js';
@@ -7,7 +8,7 @@ import { slvModule, startSlvEmulator, type SlvEmulatorHandle } from './index.js'
 const BACKEND = 'lights';
 
 let emulator: SlvEmulatorHandle;
-let backend: BatchBackend;
+let backend: BatchBackend<SlvStartInput>;
 
 const connect = (overrides: Record<string, unknown> = {}) =>
   slvModule.create(slvModule.configSchema.parse({ id: BACKEND, kind: 'slv', ...emulator.connection, auth: 'form', ...overrides }), { timeoutMs: 2000 });

@@ -95,3 +95,27 @@ export const SLV_UNKNOWN_BATCH_ERROR_CODE = '604';
  * API's own error envelope with this code. Either way the connector answers UNSUPPORTED.
  */
 export const SLV_UNKNOWN_METHOD_ERROR_CODE = '601';
+
+/** The start input of kind `slv`: one of the asynchronous batch operations. */
+export type SlvStartInput =
+  | { kind: 'slv'; operation: 'commissionController'; controllerStrId: string; flags: number }
+  | { kind: 'slv'; operation: 'commissionDevices'; controllerStrId: string; idOnController: string[] }
+  | { kind: 'slv'; operation: 'importDevicesCsv'; csv: string };
+
+/** Validates this kind's `StartBatchInput.slv` at the GraphQL edge: exactly one operation. */
+export const slvStartInputSchema = z
+  .object({
+    commissionController: z.object({ controllerStrId: z.string().min(1).max(256), flags: z.number().int().min(0).max(0xffff) }).nullish(),
+    commissionDevices: z
+      .object({ controllerStrId: z.string().min(1).max(256), idOnController: z.array(z.string().min(1).max(256)).min(1).max(10_000) })
+      .nullish(),
+    importDevicesCsv: z.object({ csv: z.string().min(1).max(5_000_000) }).nullish(),
+  })
+  .refine((value) => [value.commissionController, value.commissionDevices, value.importDevicesCsv].filter(Boolean).length === 1, {
+    message: 'expected exactly one of commissionController, commissionDevices, importDevicesCsv',
+  })
+  .transform(({ commissionController, commissionDevices, importDevicesCsv }): SlvStartInput => {
+    if (commissionController) return { kind: 'slv', operation: 'commissionController', ...commissionController };
+    if (commissionDevices) return { kind: 'slv', operation: 'commissionDevices', ...commissionDevices };
+    return { kind: 'slv', operation: 'importDevicesCsv', csv: importDevicesCsv!.csv };
+  });

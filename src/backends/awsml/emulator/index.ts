@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { EmulatorHandle, EmulatorStartOptions } from '../../../core/module.js';
+import type { EmulatorHandle, EmulatorStartOptions } from '../../module.js';
 import { startEmulatorHttp, type EmulatorHttpServer } from '../../../lib/emulator-http.js';
 import { createCatalog, type Catalog } from './catalog.js';
 import { seedDemo, startDemoSpawner } from './demo.js';

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EmulatorHandle, EmulatorStartOptions } from '../../../core/module.js';
+import type { EmulatorHandle, EmulatorStartOptions } from '../../module.js';
 import { sendJson, sendJsonText, startEmulatorHttp, type EmulatorHttpServer } from '../../../lib/emulator-http.js';
 import { createTokenStore, type TokenStore } from './auth.js';
 import { createBatchStore, isFinished, type BatchStore, type Execution } from './batches.js';

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EmulatorHandle, EmulatorStartOptions } from '../../../core/module.js';
+import type { EmulatorHandle, EmulatorStartOptions } from '../../module.js';
 import { startEmulatorHttp, type EmulatorHttpServer } from '../../../lib/emulator-http.js';
 import { createSigV4Verifier, type EmulatorKey } from '../../awsml/emulator/sigv4.js';
 import { seedDemo, startDemoSpawner } from './demo.js';
@@ -47,13 +47,13 @@ interface ScriptedFailure {
   remaining: number;
 }
 
-/** Starts the emulator on 127.0.0.1 with a freshly generated access key (see `connection`). */
+/** Starts the emulator on 127.0.0.1 with a freshly generated access key, or the demo one (see `connection`). */
 export async function startSageMakerEmulator(options: SageMakerEmulatorOptions = {}): Promise<SageMakerEmulatorHandle> {
   const region = options.region ?? 'us-east-1';
   const tickMs = options.tickMs ?? 1000;
-  const accessKeyId = `AKIAEMU${randomBytes(6).toString('hex').toUpperCase()}`;
-  // A fresh secret per start: nothing secret is written in code or config.
-  const secretAccessKey = randomBytes(30).toString('base64');
+  // A fresh secret per start unless the fixed, documented demo credentials are asked for (`npm run emulators`).
+  const accessKeyId = options.demoCredentials ? 'AKIAEMULATORDEMO0002' : `AKIAEMU${randomBytes(6).toString('hex').toUpperCase()}`;
+  const secretAccessKey = options.demoCredentials ? 'emulator-demo-sagemaker-secret-key' : randomBytes(30).toString('base64');
   const keys = new Map<string, EmulatorKey>([[accessKeyId, { secretAccessKey }], ...Object.entries(options.keys ?? {})]);
   const verify = createSigV4Verifier({ region, service: SERVICE, keys });
   const store = createJobStore({ ...options.store, region });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EmulatorHandle, EmulatorStartOptions } from '../../../core/module.js';
+import type { EmulatorHandle, EmulatorStartOptions } from '../../module.js';
 import { requestParams, startEmulatorHttp, type EmulatorHandler } from '../../../lib/emulator-http.js';
 import { SLV_UNKNOWN_BATCH_ERROR_CODE, SLV_UNKNOWN_METHOD_ERROR_CODE } from '../wire.js';
 import { createSlvAuth, type SlvSession } from './auth.js';
