@@ -2,7 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { readdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { parse, type OperationDefinitionNode } from 'graphql';
+import { Kind, OperationTypeNode, parse, type OperationDefinitionNode } from 'graphql';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -87,9 +87,9 @@ const variablesOf = (text: string): Record<string, unknown> => {
 };
 
 async function runGraphQL(text: string): Promise<{ data?: unknown; errors?: unknown }> {
-  const operation = parse(text).definitions.find((definition): definition is OperationDefinitionNode => definition.kind === 'OperationDefinition');
+  const operation = parse(text).definitions.find((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
   const variables = variablesOf(text);
-  if (operation?.operation !== 'subscription') {
+  if (operation?.operation !== OperationTypeNode.SUBSCRIPTION) {
     const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: text, variables }) });
     return (await response.json()) as { data?: unknown; errors?: unknown };
   }
@@ -103,7 +103,7 @@ async function runGraphQL(text: string): Promise<{ data?: unknown; errors?: unkn
         {
           next: (result) => {
             clearTimeout(timer);
-            resolve(result as { data?: unknown; errors?: unknown });
+            resolve(result);
           },
           error: (error) => {
             clearTimeout(timer);

@@ -18,9 +18,9 @@ interface Replica {
 
 let redis: RedisServer;
 let emulator: SlvEmulatorHandle;
-let folders: string[] = [];
-let replicas: Replica[] = [];
-let disposers: Array<() => Promise<void>> = [];
+const folders: string[] = [];
+const replicas: Replica[] = [];
+const disposers: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
   [redis, emulator] = await Promise.all([startRedis(), startLiveEmulator(100)]);

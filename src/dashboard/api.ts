@@ -109,8 +109,8 @@ export function createDashboardApi(endpoint: string): DashboardApi {
         { query: document, variables },
         {
           next: (result) => {
-            if (result.data) sink.next(result.data as T);
-            else if (result.errors?.[0]) sink.error?.(toApiError(result.errors[0] as GraphQLErrorJson));
+            if (result.data) sink.next(result.data);
+            else if (result.errors?.[0]) sink.error?.(toApiError(result.errors[0]));
           },
           error: (error) => {
             const first = Array.isArray(error) ? (error[0] as GraphQLErrorJson | undefined) : undefined;

@@ -7,6 +7,7 @@ const URL_PATTERN = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;
 /** A quoted value longer than this is cut to its first `QUOTED_PREFIX` characters. */
 const QUOTED_MAX = 80;
 const QUOTED_PREFIX = 40;
+const LONG_QUOTED = new RegExp(String.raw`"((?:[^"\\]|\\.){${QUOTED_MAX + 1},})"`, 'g');
 /** No message or upstream text is longer than this. */
 const TEXT_MAX = 1000;
 
@@ -15,7 +16,7 @@ const TEXT_MAX = 1000;
  * `TEXT_MAX` characters: a 300 KB id must not come back whole, once per error.
  */
 export function shortenEcho(text: string): string {
-  const cut = text.replace(/"((?:[^"\\]|\\.){81,})"/g, (_match, inner: string) => `"${inner.slice(0, QUOTED_PREFIX)}…"`);
+  const cut = text.replace(LONG_QUOTED, (_match, inner: string) => `"${inner.slice(0, QUOTED_PREFIX)}…"`);
   return cut.length > TEXT_MAX ? `${cut.slice(0, TEXT_MAX)}…` : cut;
 }
 

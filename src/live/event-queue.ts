@@ -95,7 +95,7 @@ export function createEventQueue<T>(options: { keyOf: (event: T) => string; onCl
       return Promise.resolve({ value: undefined, done: true });
     },
     throw(error?: unknown) {
-      queue.return?.();
+      void queue.return?.();
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     },
     [Symbol.asyncIterator]() {

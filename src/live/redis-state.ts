@@ -33,7 +33,7 @@ export async function createRedisState(
     redis.disconnect();
     subscriber.disconnect();
     // The URL may carry a password: name only where it points.
-    throw new Error(`Cannot reach Redis at ${safeUrl(url)}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`Cannot reach Redis at ${safeUrl(url)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   let lost = false;
   redis.on('close', () => {

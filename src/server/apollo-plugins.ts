@@ -48,7 +48,7 @@ export function observabilityPlugin(logger: Logger, metrics: GatewayMetrics): Ap
           const name = operationName ?? 'anonymous';
           const type = operation?.operation ?? 'unknown';
           const singleErrors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
-          const codes = [...(errors ?? []), ...singleErrors].map((error) => String(error.extensions?.['code'] ?? 'UNKNOWN'));
+          const codes = [...(errors ?? []), ...singleErrors].map((error) => { const code = error.extensions?.['code']; return typeof code === 'string' ? code : 'UNKNOWN'; });
           const label = operationLabel(name);
           metrics.requests.inc({ operation: label, type, outcome: codes.length > 0 ? 'error' : 'ok' });
           metrics.requestDuration.observe({ operation: label, type }, seconds);

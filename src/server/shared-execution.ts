@@ -28,7 +28,7 @@ export function createSharedSubscribe(): SharedSubscribe {
     const key = typeof args.contextValue === 'object' && args.contextValue !== null ? keys.get(args.contextValue) : undefined;
     if (key === undefined || typeof event !== 'object' || event === null) return execute({ ...args, rootValue: event });
     let perEvent = results.get(event);
-    if (!perEvent) results.set(event, (perEvent = new Map()));
+    if (!perEvent) results.set(event, (perEvent = new Map<string, ExecutionResult | Promise<ExecutionResult>>()));
     let result = perEvent.get(key);
     if (!result) {
       result = execute({ ...args, rootValue: event });
@@ -43,7 +43,7 @@ export function createSharedSubscribe(): SharedSubscribe {
     },
     async subscribe(args) {
       const stream = await createSourceEventStream(args);
-      if (!isAsyncIterable(stream)) return stream as ExecutionResult;
+      if (!isAsyncIterable(stream)) return stream;
       const iterator = stream[Symbol.asyncIterator]();
       const mapped: AsyncIterableIterator<ExecutionResult> = {
         async next() {

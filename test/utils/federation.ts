@@ -36,7 +36,7 @@ export async function startEmulatorSet(options: { tickMs?: number } = {}): Promi
       const module = moduleOf(kind);
       byKind[kind] = await module.startEmulator({ tickMs: options.tickMs ?? 100 });
       modules[kind] = module;
-      entries.push({ id: kind, kind, ...byKind[kind].connection } as GatewayConfig['backends'][number]);
+      entries.push({ id: kind, kind, ...byKind[kind].connection });
     }
   } catch (error) {
     await Promise.all(Object.values(byKind).map((emulator) => emulator.close()));
@@ -189,7 +189,7 @@ export function subscribe<T = any>(client: Client, query: string, variables: Rec
       {
         next: (value) => {
           if (value.errors) errors.push(...value.errors);
-          if (value.data) events.push(value.data as T);
+          if (value.data) events.push(value.data);
         },
         error: (error) => {
           // graphql-ws hands refused operations over as an array of GraphQL errors.
@@ -212,8 +212,8 @@ export function wsHandshake(wsUrl: string, payload: Record<string, unknown> = {}
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
     socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload })));
-    socket.once('message', (data) => {
-      const ack = (JSON.parse(String(data)) as { type: string }).type === 'connection_ack';
+    socket.once('message', (data: Buffer) => {
+      const ack = (JSON.parse(data.toString('utf8')) as { type: string }).type === 'connection_ack';
       socket.close(1000);
       resolve({ ack, code: null });
     });
@@ -235,13 +235,13 @@ export async function eventually<T>(check: () => Promise<T | null | undefined | 
     }
     await new Promise((resolve) => setTimeout(resolve, options.everyMs ?? 100));
   }
-  throw new Error(`condition not met after ${attempts} attempts${last ? `: ${String(last)}` : ''}`);
+  throw new Error(`condition not met after ${attempts} attempts${last ? `: ${last instanceof Error ? last.message : JSON.stringify(last)}` : ''}`);
 }
 
 function deepMerge(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(extra)) {
-    merged[key] = isRecord(value) && isRecord(merged[key]) ? deepMerge(merged[key] as Record<string, unknown>, value) : value;
+    merged[key] = isRecord(value) && isRecord(merged[key]) ? deepMerge(merged[key], value) : value;
   }
   return merged;
 }

@@ -66,8 +66,8 @@ export function createSageMakerApi(options: SageMakerClientOptions): SageMakerAp
 
   return {
     async createTransformJob(input) {
-      const output = await call(() => client.send(new CreateTransformJobCommand(input)), null, 'input');
-      return String((output as { TransformJobArn?: unknown }).TransformJobArn ?? '');
+      const output = await call<{ TransformJobArn?: string }>(() => client.send(new CreateTransformJobCommand(input)), null, 'input');
+      return output.TransformJobArn ?? '';
     },
     describeTransformJob: (name, signal) =>
       call(() => client.send(new DescribeTransformJobCommand({ TransformJobName: name }), signal ? { abortSignal: signal } : {}), transformJobSchema, 'batch'),

@@ -12,3 +12,8 @@ export class SageMakerFault extends Error {
 
 /** The service's answer to a request it cannot accept, and to an unknown job or model. */
 export const validation = (message: string): SageMakerFault => new SageMakerFault(400, 'ValidationException', message);
+
+/** A client-sent member as the service quotes it in a validation message. */
+export function shown(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value) ?? 'null';
+}

@@ -1,4 +1,4 @@
-import { validation } from './fault.js';
+import { shown, validation } from './fault.js';
 import type { StoredJob } from './store.js';
 
 /**
@@ -26,19 +26,19 @@ export interface Summary {
 export function listJobs(all: StoredJob[], input: Record<string, unknown>): { TransformJobSummaries: Summary[]; NextToken?: string } {
   const max = input['MaxResults'] ?? 10;
   if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 100) {
-    throw validation(`Value '${String(max)}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 100`);
+    throw validation(`Value '${shown(max)}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 100`);
   }
   const sortBy = input['SortBy'] ?? 'CreationTime';
-  if (!(SORT_BY as readonly unknown[]).includes(sortBy)) throw validation(`Value '${String(sortBy)}' at 'sortBy' failed to satisfy constraint: Member must satisfy enum value set: [${SORT_BY.join(', ')}]`);
+  if (!(SORT_BY as readonly unknown[]).includes(sortBy)) throw validation(`Value '${shown(sortBy)}' at 'sortBy' failed to satisfy constraint: Member must satisfy enum value set: [${SORT_BY.join(', ')}]`);
   const order = input['SortOrder'] ?? 'Descending';
-  if (order !== 'Ascending' && order !== 'Descending') throw validation(`Value '${String(order)}' at 'sortOrder' failed to satisfy constraint: Member must satisfy enum value set: [Ascending, Descending]`);
+  if (order !== 'Ascending' && order !== 'Descending') throw validation(`Value '${shown(order)}' at 'sortOrder' failed to satisfy constraint: Member must satisfy enum value set: [Ascending, Descending]`);
   const status = input['StatusEquals'];
-  if (status !== undefined && !STATUSES.includes(String(status))) {
-    throw validation(`Value '${String(status)}' at 'statusEquals' failed to satisfy constraint: Member must satisfy enum value set: [${STATUSES.join(', ')}]`);
+  if (status !== undefined && (typeof status !== 'string' || !STATUSES.includes(status))) {
+    throw validation(`Value '${shown(status)}' at 'statusEquals' failed to satisfy constraint: Member must satisfy enum value set: [${STATUSES.join(', ')}]`);
   }
   const contains = input['NameContains'];
   if (contains !== undefined && (typeof contains !== 'string' || !/^[a-zA-Z0-9-]{0,63}$/.test(contains))) {
-    throw validation(`Value '${String(contains)}' at 'nameContains' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9\\-]+`);
+    throw validation(`Value '${shown(contains)}' at 'nameContains' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9\\-]+`);
   }
   const window = (after: string, before: string, read: (job: StoredJob) => number) => {
     const from = time(input[after], after);
@@ -54,7 +54,7 @@ export function listJobs(all: StoredJob[], input: Record<string, unknown>): { Tr
     job.seq,
   ];
   const direction = order === 'Ascending' ? 1 : -1;
-  const after = input['NextToken'] === undefined ? null : decodeToken(input['NextToken'], String(sortBy));
+  const after = input['NextToken'] === undefined ? null : decodeToken(input['NextToken'], shown(sortBy));
   const needle = typeof contains === 'string' ? contains.toLowerCase() : null;
   const matching = all
     .filter((job) => status === undefined || job.record.TransformJobStatus === status)
@@ -67,7 +67,7 @@ export function listJobs(all: StoredJob[], input: Record<string, unknown>): { Tr
   const last = page.at(-1);
   return {
     TransformJobSummaries: page.map(({ job }) => summary(job)),
-    ...(matching.length > max && last ? { NextToken: encodeToken(String(sortBy), last.key) } : {}),
+    ...(matching.length > max && last ? { NextToken: encodeToken(shown(sortBy), last.key) } : {}),
   };
 }
 
@@ -87,7 +87,7 @@ function summary(job: StoredJob): Summary {
 /** Timestamps arrive as epoch seconds from the SDKs. */
 function time(value: unknown, member: string): number | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw validation(`Value '${String(value)}' at '${member}' is not a valid timestamp`);
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw validation(`Value '${shown(value)}' at '${member}' is not a valid timestamp`);
   return value;
 }
 

@@ -1,4 +1,4 @@
-import { SageMakerFault, validation } from './fault.js';
+import { SageMakerFault, shown, validation } from './fault.js';
 import { listJobs } from './listing.js';
 
 /**
@@ -147,7 +147,7 @@ export function createJobStore(options: JobStoreOptions = {}) {
     createModel(input: Record<string, unknown>): { ModelArn: string } {
       const name = requireName(input['ModelName'], 'modelName');
       if (models.has(name)) throw validation(`Cannot create already existing model "${arn('model', name)}".`);
-      const container = input['PrimaryContainer'] ?? (Array.isArray(input['Containers']) ? input['Containers'][0] : undefined);
+      const container: unknown = input['PrimaryContainer'] ?? (Array.isArray(input['Containers']) ? (input['Containers'] as unknown[])[0] : undefined);
       return {
         ModelArn: addModel(name, {
           ...(typeof input['ExecutionRoleArn'] === 'string' ? { ExecutionRoleArn: input['ExecutionRoleArn'] } : {}),
@@ -181,7 +181,7 @@ export function createJobStore(options: JobStoreOptions = {}) {
       if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) throw validation(`Value '${String(count)}' at 'transformResources.instanceCount' failed to satisfy constraint: Member must have value greater than or equal to 1`);
       const concurrency = input['MaxConcurrentTransforms'];
       if (concurrency !== undefined && (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 0)) {
-        throw validation(`Value '${String(concurrency)}' at 'maxConcurrentTransforms' failed to satisfy constraint: Member must have value greater than or equal to 0`);
+        throw validation(`Value '${shown(concurrency)}' at 'maxConcurrentTransforms' failed to satisfy constraint: Member must have value greater than or equal to 0`);
       }
       const environment = input['Environment'];
       if (environment !== undefined && (typeof environment !== 'object' || environment === null || Object.keys(environment).length > 16)) {
