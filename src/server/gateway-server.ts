@@ -30,6 +30,8 @@ import { startMetricsListener, type MetricsListener } from './metrics-listener.j
 import { createOriginPolicy, formatHost } from './origin.js';
 import { limitDocumentShape, limitVariables, variablesProblem } from './request-guards.js';
 import { createSharedSubscribe } from './shared-execution.js';
+import { answerRefusedPreflight } from './preflight.js';
+import { createSseRoute, refuseHttpSubscriptions, SSE_PATH } from './sse.js';
 import { limitWsConnection } from './ws-limits.js';
 import { PLAYGROUND_CSP, playgroundAsset, playgroundHtml } from './playground/playground.js';
 
@@ -95,6 +97,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     maxTokens: config.limits.maxTokens,
     precheck: (document) => documentShapeError(document, config.limits),
   });
+  const sse = createSseRoute({ schema, config, documents, origins, shared, formatError, context: { service, hub, scrub: (text) => scrubber.text(text) } });
   const wsServer = useServer<{ authorization?: unknown }, { requestId: string }>(
     {
       schema,
@@ -174,7 +177,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     res.setHeader('x-request-id', res.locals['requestId'] as string);
     next();
   });
-  app.use(cors(corsOptions(config.cors.origins)));
+  app.use(cors(corsOptions(config.cors.origins)), answerRefusedPreflight);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -250,12 +253,14 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
 
   if (config.dashboard.enabled) options.routes?.(app);
 
+  app.use(SSE_PATH, requireToken, express.json({ limit: config.limits.maxBodyBytes }), limitDocumentShape(config.limits), sse.handle);
   app.use(
     '/graphql',
     requireToken,
     express.json({ limit: config.limits.maxBodyBytes }),
     limitVariables(config.limits),
     limitDocumentShape(config.limits),
+    refuseHttpSubscriptions(documents, () => url.replace(/^http/, 'ws')),
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>
         createContext({ service, hub, origin: origins.linkOrigin(req), requestId: String(res.locals['requestId']), scrub: scrubber.text }),
@@ -298,6 +303,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       shuttingDown = true;
       closing ??= (async () => {
         for (const client of wss.clients) client.close(1001, 'Server shutting down');
+        sse.dispose();
         await apollo.stop();
         wss.close();
         await metricsListener?.close();
