@@ -318,6 +318,11 @@ export class BatchService {
     return health;
   }
 
+  /** The backend's circuit breaker state (metrics). */
+  circuitStateOf(backendId: string): 'closed' | 'half_open' | 'open' {
+    return this.guards.get(backendId)?.circuitState ?? 'closed';
+  }
+
   /** Runs an upstream call under the backend's bulkhead and circuit breaker, errors named. */
   private async guarded<T>(backend: BatchBackend, call: () => Promise<T>): Promise<T> {
     try {
