@@ -7,6 +7,7 @@ import { ConfigError, loadConfigFile, validateConfig, type GatewayConfig } from 
 import type { EmulatorHandle } from './core/module.js';
 import { startDemoDriver } from './demo-driver.js';
 import { createLogger, startEmulators, startGateway } from './gateway.js';
+import { startTracing, type TracingHandle } from './lib/tracing.js';
 
 const HELP = `Usage: batchgate serve [--config FILE]      (or: node dist/main.js [--config FILE])
 
@@ -96,8 +97,16 @@ export async function serve(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     return;
   }
   let config = resolved;
+  let tracing: TracingHandle | null;
+  try {
+    tracing = await startTracing(env, packageVersion());
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(2);
+  }
 
   const logger = createLogger(config.log.level);
+  if (tracing) logger.info('exporting traces (OTEL_* environment)');
   let emulators: EmulatorHandle[] = [];
   let embeddedStore: string | null = null;
   if (config.backends.length === 0) {
@@ -129,6 +138,7 @@ export async function serve(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     await gateway.close();
     await Promise.all(emulators.map((emulator) => emulator.close()));
     if (embeddedStore) rmSync(embeddedStore, { recursive: true, force: true });
+    await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'traces not flushed'));
     logger.info('stopped');
     logger.flush?.();
     process.exit(0);

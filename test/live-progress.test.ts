@@ -135,7 +135,7 @@ describe('batchProgress', () => {
 
     await second.dispose();
     await waitUntil('the poller stopped', () => gateway.hub.stats().batchPollers === 0);
-    expect(gateway.hub.stats()).toEqual({ batchPollers: 0, listPollers: 0, subscribers: 0 });
+    expect(gateway.hub.stats()).toMatchObject({ batchPollers: 0, listPollers: 0, subscribers: 0 });
     const after = batchPolls(emulator, batch.nativeId);
     await sleep(INTERVAL_MS * 5);
     expect(batchPolls(emulator, batch.nativeId)).toBe(after);

@@ -22,6 +22,8 @@ export interface SseRouteOptions {
   /** The parts of a request context that do not depend on the request. */
   context: Omit<Parameters<typeof createContext>[0], 'origin' | 'requestId'>;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  /** Sees every result's errors before they are formatted (logs the masked ones). */
+  onErrors?: (errors: readonly GraphQLError[], requestId: string) => void;
 }
 
 export interface SseRoute {
@@ -63,9 +65,10 @@ export function createSseRoute(options: SseRouteOptions): SseRoute {
       shared.register(contextValue, [params.query, params.operationName ?? '', JSON.stringify(params.variables ?? {}), contextValue.origin].join('\u0000'));
       return { schema, document: checked.document, operationName: params.operationName, variableValues: params.variables, contextValue: contextValue as GraphQLContext & Record<PropertyKey, unknown> };
     },
-    onNext: (_ctx, _req, result) => {
+    onNext: (ctx, _req, result) => {
       const errors = (result as ExecutionResult).errors;
       if (!errors) return result;
+      options.onErrors?.(errors, ctx.requestId);
       return { ...result, errors: errors.map((error: GraphQLError) => formatError(error.toJSON(), error)) } as unknown as ExecutionResult;
     },
   });
