@@ -19,6 +19,7 @@ import { waitForUrlLine } from './utils/gateway-process.js';
  */
 
 const project = process.cwd();
+const builtinSqlite = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule?.('node:sqlite') !== undefined;
 let folder: string;
 let install: { status: number | null; output: string };
 
@@ -36,7 +37,9 @@ beforeAll(() => {
   unlinkSync(join(folder, 'node_modules'));
 
   const env = { ...process.env, NODE_ENV: 'production' };
-  const npm = spawnSync('npm', ['ci', '--omit=dev', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: folder, encoding: 'utf8', env });
+  // Where Node has node:sqlite, the store needs no native module: the optional better-sqlite3 is left out.
+  const omit = builtinSqlite ? ['--omit=dev', '--omit=optional'] : ['--omit=dev'];
+  const npm = spawnSync('npm', ['ci', ...omit, '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: folder, encoding: 'utf8', env });
   const addon = join('node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
   if (existsSync(join(project, addon)) && existsSync(join(folder, 'node_modules', 'better-sqlite3'))) cpSync(join(project, addon), join(folder, addon));
   const prepare = spawnSync('npm', ['run', 'prepare'], { cwd: folder, encoding: 'utf8', env });
@@ -47,6 +50,11 @@ beforeAll(() => {
 afterAll(() => {
   if (folder) rmSync(folder, { recursive: true, force: true });
 });
+
+function duMiB(path: string): number {
+  const out = spawnSync('du', ['-sm', path], { encoding: 'utf8' }).stdout;
+  return Number(out.split(/\s/)[0]);
+}
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}) {
   return spawnSync(process.execPath, args, { cwd: folder, encoding: 'utf8', env: { ...process.env, BATCHGATE_CONFIG: '', ...env }, timeout: 20_000 });
@@ -66,6 +74,8 @@ describe('the production install (slow: npm ci --omit=dev)', () => {
     expect(install.output).not.toMatch(/EBADENGINE/);
     expect(existsSync(join(folder, 'node_modules', 'tsx'))).toBe(false);
     expect(existsSync(join(folder, 'node_modules', 'typescript'))).toBe(false);
+    expect(existsSync(join(folder, 'node_modules', 'better-sqlite3'))).toBe(!builtinSqlite);
+    process.stdout.write(`[production figures] node_modules after npm ci ${builtinSqlite ? '--omit=dev --omit=optional' : '--omit=dev'}: ${duMiB(join(folder, 'node_modules'))} MiB\n`);
   });
 
   it('answers --version and --help, and refuses LOG_LEVEL=bogus with exit 2', () => {
