@@ -94,6 +94,12 @@ describe('urql', () => {
     expect(events.at(-1)?.terminal).toBe(true);
   });
 
+  it('queries over POST with preferGetMethod: false, no header needed', async () => {
+    const result = await new UrqlClient({ url: server.url, preferGetMethod: false, exchanges: [fetchExchange] }).query(BACKENDS, {}).toPromise();
+    expect(result.error).toBeUndefined();
+    expect(result.data.backends).toHaveLength(3);
+  });
+
   it('without the header, a GET query is refused as a possible CSRF and the message names the header', async () => {
     const result = await new UrqlClient({ url: server.url, exchanges: [fetchExchange] }).query(BACKENDS, {}).toPromise();
     expect(result.error?.message).toContain('apollo-require-preflight');

@@ -47,9 +47,10 @@ beforeAll(() => {
   if (prepare.status !== 0) install.status = prepare.status;
 }, 240_000);
 
+// Removing some 300 MB of node_modules can take a while on a busy disk.
 afterAll(() => {
   if (folder) rmSync(folder, { recursive: true, force: true });
-});
+}, 120_000);
 
 function duMiB(path: string): number {
   const out = spawnSync('du', ['-sm', path], { encoding: 'utf8' }).stdout;
