@@ -31,7 +31,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 const SHUTDOWN_DEADLINE_MS = 15_000;
 
 /** The version in the project's package.json (two levels up from src/ or dist/ files). */
-export function packageVersion(): string {
+function packageVersion(): string {
   const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
   return manifest.version ?? 'unknown';
 }
@@ -81,7 +81,7 @@ function parsePort(value: string): number {
  * for SIGTERM/SIGINT and drains. The process handles the signals itself, so it stops the same way
  * under `node dist/main.js`, `batchgate serve`, a container runtime or a process manager.
  */
-export async function serve(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+async function serve(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let resolved: ReturnType<typeof resolveConfig>;
   try {
     resolved = resolveConfig(argv, env);

@@ -1,4 +1,4 @@
-import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Tracer } from '@opentelemetry/api';
 
 /**
  * OpenTelemetry tracing. Code records spans through the global API (`@opentelemetry/api`), which
@@ -97,11 +97,6 @@ export function startUpstreamSpan(backend: string, method: string, url: URL | st
       span.end();
     },
   };
-}
-
-/** The active operation's span (a no-op span while tracing is off). */
-export function activeSpan(): Span | undefined {
-  return trace.getActiveSpan();
 }
 
 function safeUrl(text: string): URL | undefined {
