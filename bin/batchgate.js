@@ -1,8 +1,28 @@
 #!/usr/bin/env node
-// The `batchgate` command. The project runs from its TypeScript sources, so this shim registers
-// tsx's loader and hands over to src/cli/main.ts.
-import { register } from 'tsx/esm/api';
+// The `batchgate` command: `batchgate serve` runs the gateway, every other command the client CLI.
+// A development checkout (tsx installed) runs the TypeScript sources, so they are never stale; a
+// production install (`npm ci --omit=dev`, no tsx) runs the compiled dist/ that `npm run build` wrote.
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import(new URL('../src/cli/main.ts', import.meta.url).href);
-await main();
+let root = new URL('../dist/', import.meta.url);
+let extension = '.js';
+try {
+  const { register } = await import('tsx/esm/api');
+  register();
+  root = new URL('../src/', import.meta.url);
+  extension = '.ts';
+} catch {
+  if (!existsSync(new URL(`main${extension}`, root))) {
+    process.stderr.write('batchgate: dist/ is missing: run `npm run build` (needs the dev dependencies) or `npm install`\n');
+    process.exit(1);
+  }
+}
+
+const [command, ...rest] = process.argv.slice(2);
+if (command === 'serve') {
+  const { runServeProgram } = await import(new URL(`serve${extension}`, root).href);
+  runServeProgram(rest);
+} else {
+  const { main } = await import(new URL(`cli/main${extension}`, root).href);
+  await main();
+}

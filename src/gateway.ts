@@ -91,6 +91,10 @@ export async function startGateway(config: GatewayConfig, dependencies: GatewayD
     });
     disposers.push(() => hub.dispose());
     metrics.setSubscriptionSource(() => hub.stats().subscribers);
+    metrics.setStateSources({
+      backends: () => [...service.backends.keys()].map((id) => ({ backend: id, up: service.healthOf(id).healthy, circuit: service.circuitStateOf(id) })),
+      live: () => hub.stats(),
+    });
 
     await service.probeAll();
     const probeTimer = setInterval(() => void service.probeAll(), config.upstream.probeIntervalMs);

@@ -85,7 +85,7 @@ describe('batchProgress', () => {
     expect(watch.events).toEqual([]);
     expect(watch.errors).toHaveLength(1);
     expect(watch.errors[0]).toMatchObject({ extensions: { code: 'BATCH_NOT_FOUND', backend: LIVE_BACKEND } });
-    expect(gateway.hub.stats()).toEqual({ batchPollers: 0, listPollers: 0, subscribers: 0 });
+    expect(gateway.hub.stats()).toMatchObject({ batchPollers: 0, listPollers: 0, subscribers: 0 });
   });
 
   it('serves 500 subscribers with one upstream poll per interval and one terminal event each', async () => {
@@ -135,7 +135,7 @@ describe('batchProgress', () => {
 
     await second.dispose();
     await waitUntil('the poller stopped', () => gateway.hub.stats().batchPollers === 0);
-    expect(gateway.hub.stats()).toEqual({ batchPollers: 0, listPollers: 0, subscribers: 0 });
+    expect(gateway.hub.stats()).toMatchObject({ batchPollers: 0, listPollers: 0, subscribers: 0 });
     const after = batchPolls(emulator, batch.nativeId);
     await sleep(INTERVAL_MS * 5);
     expect(batchPolls(emulator, batch.nativeId)).toBe(after);

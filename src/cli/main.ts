@@ -7,6 +7,7 @@ import { ExitCode, listCommand, watchCommand, type CliOutput } from './commands.
 export const DEFAULT_URL = 'http://127.0.0.1:4000/graphql';
 
 const HELP = `Usage:
+  batchgate serve [--config FILE]                   run the gateway itself (batchgate serve --help)
   batchgate list [--json] [--url URL] [--token T]   one line per batch of every backend
   batchgate watch ID [--url URL] [--token T]        follow one batch live until it ends
 

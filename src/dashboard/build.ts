@@ -2,11 +2,16 @@ import { mkdir, readdir, rename, stat, writeFile, copyFile } from 'node:fs/promi
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The dashboard's TypeScript, CSS and HTML sources. */
-export const DASHBOARD_SOURCE_DIR = dirname(fileURLToPath(import.meta.url));
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** The dashboard's TypeScript, CSS and HTML sources (also when this file runs compiled from dist/dashboard). */
+export const DASHBOARD_SOURCE_DIR = resolve(here, '../../src/dashboard');
+
+/** Compiled by `npm run build`, which also bundled the dashboard: the bundle is not checked against sources. */
+const compiled = import.meta.url.endsWith('.js');
 
 /** Where the bundle goes by default: git-ignored, next to the sources' project root. */
-export const DEFAULT_DASHBOARD_OUT_DIR = resolve(DASHBOARD_SOURCE_DIR, '../../dist/dashboard');
+export const DEFAULT_DASHBOARD_OUT_DIR = resolve(here, '../../dist/dashboard');
 
 /** The files a built dashboard consists of. */
 export const DASHBOARD_FILES = ['index.html', 'app.js', 'app.css'] as const;
@@ -68,6 +73,7 @@ export async function dashboardNeedsBuild(outDir: string = DEFAULT_DASHBOARD_OUT
       return true;
     }
   }
+  if (compiled) return false;
   // A checkout without sources (a packaged install) serves whatever bundle it has.
   const sources = await readdir(DASHBOARD_SOURCE_DIR).catch(() => [] as string[]);
   for (const name of sources) {

@@ -68,11 +68,11 @@ export function createResolvers(modules: readonly BackendModule[]): Resolvers {
         context.partialErrors.push(...result.errors);
         for (const batch of result.items) context.loaders.batch.prime({ backendId: batch.backendId, nativeId: batch.nativeId }, batch);
         return {
-          edges: result.items.map((batch) => ({ cursor: encodeBatchId(batch.backendId, batch.nativeId), node: batch })),
+          edges: result.items.map((batch, index) => ({ cursor: result.cursors[index] as string, node: batch })),
           pageInfo: {
             hasNextPage: result.hasNextPage,
             hasPreviousPage: Boolean(after),
-            startCursor: result.items.length > 0 ? (after ?? null) : null,
+            startCursor: result.cursors[0] ?? null,
             endCursor: result.endCursor,
           },
         };

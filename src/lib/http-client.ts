@@ -3,6 +3,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import got, { HTTPError, ParseError, RequestError, TimeoutError, type Got, type Method } from 'got';
 import type { BackendContext } from '../core/backend.js';
 import { ErrorCode, GatewayError, isGatewayError } from '../core/errors.js';
+import { startUpstreamSpan, type UpstreamSpan } from './tracing.js';
 
 /**
  * The one way connectors reach their backends: a got instance with timeouts, retries for idempotent
@@ -45,6 +46,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     });
   };
 
+  const spans = new WeakMap<object, UpstreamSpan>();
   const base = got.extend({
     prefixUrl: options.prefixUrl.replace(/\/+$/, ''),
     agent,
@@ -66,14 +68,25 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     },
     throwHttpErrors: true,
     hooks: {
+      // A span per attempt, with the trace context sent along (see lib/tracing.ts).
+      beforeRequest: [
+        (request) => {
+          spans.get(request)?.end({ error: new Error('retried') });
+          const span = startUpstreamSpan(options.backendId, request.method, request.url instanceof URL ? request.url : undefined);
+          spans.set(request, span);
+          Object.assign(request.headers, span.headers);
+        },
+      ],
       afterResponse: [
         (response) => {
           report(response.request.options.method, response.requestUrl, response.statusCode, response.timings.start, response.statusCode < 400);
+          spans.get(response.request.options)?.end({ statusCode: response.statusCode });
           return response;
         },
       ],
       beforeError: [
         (error) => {
+          if (error.options) spans.get(error.options)?.end({ statusCode: error.response?.statusCode ?? null, error });
           if (!(error instanceof HTTPError)) {
             report(error.options?.method ?? 'GET', error.options?.url instanceof URL ? error.options.url : undefined, null, error.timings?.start, false);
           }

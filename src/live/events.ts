@@ -34,6 +34,7 @@ export interface LiveHub {
   /** Every change of every batch matching the filter, new batches included; never ends by itself. */
   watchUpdates(filter: UpdatesFilter): AsyncIterableIterator<LiveEvent>;
   /** Counts for metrics and tests. */
-  stats(): { batchPollers: number; listPollers: number; subscribers: number };
+  /** `leasesHeld`: batches this replica polls for every replica (Redis); `eventsRelayed`: events received from other replicas since start. */
+  stats(): { batchPollers: number; listPollers: number; subscribers: number; leasesHeld: number; eventsRelayed: number };
   dispose(): Promise<void>;
 }

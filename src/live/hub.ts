@@ -61,6 +61,7 @@ export function createHub(options: HubOptions): LiveHub {
   const updateQueues = new Set<{ queue: EventQueue<LiveEvent>; filter: UpdatesFilter }>();
   const lastSeen = new Map<string, string>();
   let disposed = false;
+  let eventsRelayed = 0;
 
   /** Feeds `batchUpdates` subscribers, once per visible change of a batch. */
   const announce = (event: LiveEvent) => {
@@ -132,13 +133,21 @@ export function createHub(options: HubOptions): LiveHub {
     ) {
       this.leaseKey = leaseKeyOf(backendId, nativeId);
       this.record({ batch: snapshot, terminal: isTerminal(snapshot.state), error: null });
-      this.unsubscribeRemote = coordinator.subscribe(this.leaseKey, (event) => this.offer(event));
+      this.unsubscribeRemote = coordinator.subscribe(this.leaseKey, (event) => {
+        eventsRelayed += 1;
+        this.offer(event);
+      });
       if (coordinator.alone) {
         this.holder = true;
         this.schedulePoll(Math.round(options.intervalMs * (0.25 + Math.random() * 0.75)));
       } else {
         void this.heartbeat();
       }
+    }
+
+    /** True while this replica holds the batch's lease in Redis (polls it for every replica). */
+    get holdsLease(): boolean {
+      return this.holder && !coordinator.alone;
     }
 
     /** An event from elsewhere (a mutation here, or the polling replica): deliver if it tells something new. */
@@ -414,7 +423,9 @@ export function createHub(options: HubOptions): LiveHub {
     stats() {
       let subscribers = updateQueues.size;
       for (const poller of pollers.values()) subscribers += poller.subscribers.size;
-      return { batchPollers: pollers.size, listPollers: listPollers.size, subscribers };
+      let leasesHeld = 0;
+      for (const poller of pollers.values()) if (poller.holdsLease) leasesHeld += 1;
+      return { batchPollers: pollers.size, listPollers: listPollers.size, subscribers, leasesHeld, eventsRelayed };
     },
 
     async dispose() {

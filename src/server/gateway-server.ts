@@ -30,6 +30,9 @@ import { startMetricsListener, type MetricsListener } from './metrics-listener.j
 import { createOriginPolicy, formatHost } from './origin.js';
 import { limitDocumentShape, limitVariables, variablesProblem } from './request-guards.js';
 import { createSharedSubscribe } from './shared-execution.js';
+import { answerRefusedPreflight } from './preflight.js';
+import { createSseRoute, refuseHttpSubscriptions, SSE_PATH } from './sse.js';
+import { logMaskedErrors, maskedErrorsPlugin, traceOperations, tracingPlugin } from './telemetry.js';
 import { limitWsConnection } from './ws-limits.js';
 import { PLAYGROUND_CSP, playgroundAsset, playgroundHtml } from './playground/playground.js';
 
@@ -95,6 +98,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     maxTokens: config.limits.maxTokens,
     precheck: (document) => documentShapeError(document, config.limits),
   });
+  const sse = createSseRoute({ schema, config, documents, origins, shared, formatError, context: { service, hub, scrub: (text) => scrubber.text(text) }, onErrors: (errors, requestId) => logMaskedErrors(logger, errors, requestId) });
   const wsServer = useServer<{ authorization?: unknown }, { requestId: string }>(
     {
       schema,
@@ -130,6 +134,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       onComplete: (ctx) => {
         subscriptionsPerSocket.set(ctx.extra.socket, Math.max(0, (subscriptionsPerSocket.get(ctx.extra.socket) ?? 1) - 1));
       },
+      onNext: (_ctx, _id, _payload, args, result) => logMaskedErrors(logger, result.errors, (args.contextValue as GraphQLContext | undefined)?.requestId),
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatWsError(error, formatError)),
     },
     wss,
@@ -154,6 +159,8 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       ApolloServerPluginCacheControlDisabled(),
       partialErrorsPlugin((error) => formatError((error as GraphQLError).toJSON(), error)),
       observabilityPlugin(logger, metrics),
+      maskedErrorsPlugin(logger),
+      tracingPlugin(),
       legacyJsonStatusPlugin(),
       {
         async serverWillStart() {
@@ -174,7 +181,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     res.setHeader('x-request-id', res.locals['requestId'] as string);
     next();
   });
-  app.use(cors(corsOptions(config.cors.origins)));
+  app.use(cors(corsOptions(config.cors.origins)), answerRefusedPreflight);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -250,12 +257,15 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
 
   if (config.dashboard.enabled) options.routes?.(app);
 
+  app.use(SSE_PATH, requireToken, express.json({ limit: config.limits.maxBodyBytes }), limitDocumentShape(config.limits), sse.handle);
   app.use(
     '/graphql',
     requireToken,
     express.json({ limit: config.limits.maxBodyBytes }),
     limitVariables(config.limits),
     limitDocumentShape(config.limits),
+    refuseHttpSubscriptions(documents, () => url.replace(/^http/, 'ws')),
+    traceOperations(),
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>
         createContext({ service, hub, origin: origins.linkOrigin(req), requestId: String(res.locals['requestId']), scrub: scrubber.text }),
@@ -274,7 +284,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     const code = status >= 400 && status < 500 ? ErrorCode.BAD_USER_INPUT : ErrorCode.INTERNAL_SERVER_ERROR;
     const message =
       status === 413 ? 'The request body is too large' : status === 400 ? 'The request body is not valid JSON' : status < 500 ? 'The request body cannot be read' : 'Internal error';
-    if (status >= 500) logger.error({ err: error }, 'unhandled route error');
+    if (status >= 500) logger.error({ err: error, requestId: res.locals['requestId'] }, 'unhandled route error');
     if (!res.headersSent) res.status(status).json({ errors: [{ message, extensions: { code } }] });
   });
 
@@ -298,6 +308,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       shuttingDown = true;
       closing ??= (async () => {
         for (const client of wss.clients) client.close(1001, 'Server shutting down');
+        sse.dispose();
         await apollo.stop();
         wss.close();
         await metricsListener?.close();

@@ -14,11 +14,75 @@ export interface GatewayMetrics {
   readonly onUpstreamCall: (call: UpstreamCall) => void;
   readonly backendWarnings: Counter<'backend' | 'reason'>;
   readonly onBackendWarning: (warning: BackendWarning) => void;
+  /** Where the per-backend and live gauges read their values at scrape time. */
+  setStateSources(sources: StateSources): void;
 }
+
+export interface StateSources {
+  backends(): Array<{ backend: string; up: boolean; circuit: 'closed' | 'half_open' | 'open' }>;
+  live(): { batchPollers: number; listPollers: number; leasesHeld: number; eventsRelayed: number };
+}
+
+const CIRCUIT_STATES = ['closed', 'half_open', 'open'] as const;
+
+/** prom-client's default gauges whose names end in `_total`, which Prometheus reserves for counters (their unsuffixed twins stay). */
+const MISNAMED_DEFAULTS = ['nodejs_active_resources_total', 'nodejs_active_handles_total', 'nodejs_active_requests_total'];
 
 export function createMetrics(): GatewayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'batchgate_' });
+  for (const name of MISNAMED_DEFAULTS) registry.removeSingleMetric(`batchgate_${name}`);
+  let sources: StateSources = { backends: () => [], live: () => ({ batchPollers: 0, listPollers: 0, leasesHeld: 0, eventsRelayed: 0 }) };
+  new Gauge({
+    name: 'batchgate_backend_up',
+    help: '1 when the backend answered its last probe and its circuit is not open, else 0',
+    labelNames: ['backend'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { backend, up } of sources.backends()) this.set({ backend }, up ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'batchgate_backend_circuit_state',
+    help: "The backend's circuit breaker: 1 for its current state (closed, half_open, open), 0 for the others",
+    labelNames: ['backend', 'state'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { backend, circuit } of sources.backends()) for (const state of CIRCUIT_STATES) this.set({ backend, state }, circuit === state ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'batchgate_live_pollers',
+    help: 'Pollers running on this replica: kind="batch" (one per watched batch), kind="list" (one per batchUpdates filter)',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+    collect() {
+      const live = sources.live();
+      this.set({ kind: 'batch' }, live.batchPollers);
+      this.set({ kind: 'list' }, live.listPollers);
+    },
+  });
+  new Gauge({
+    name: 'batchgate_live_leases_held',
+    help: 'Batches this replica polls for every replica (leases held in Redis; 0 without Redis)',
+    registers: [registry],
+    collect() {
+      this.set(sources.live().leasesHeld);
+    },
+  });
+  let relayedSeen = 0;
+  new Counter({
+    name: 'batchgate_live_events_relayed_total',
+    help: 'Live events this replica received from the replica polling the batch (Redis pub/sub)',
+    registers: [registry],
+    collect() {
+      const relayed = sources.live().eventsRelayed;
+      if (relayed > relayedSeen) this.inc(relayed - relayedSeen);
+      relayedSeen = relayed;
+    },
+  });
   const requests = new Counter({
     name: 'batchgate_graphql_requests_total',
     help: 'GraphQL operations by operation name, type and outcome',
@@ -71,6 +135,9 @@ export function createMetrics(): GatewayMetrics {
       subscriptionSource = source;
     },
     backendWarnings,
+    setStateSources(next) {
+      sources = next;
+    },
     onBackendWarning(warning) {
       backendWarnings.inc({ backend: warning.backend, reason: warning.reason });
     },

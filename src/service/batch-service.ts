@@ -29,6 +29,8 @@ export interface ListRequest {
 
 export interface ListResult {
   items: Batch[];
+  /** For each item, the cursor to pass as `after` to continue right after it (Relay `Edge.cursor`). */
+  cursors: string[];
   endCursor: string | null;
   hasNextPage: boolean;
   /** One per backend that failed; the other backends' batches are still in `items`. */
@@ -139,6 +141,7 @@ export class BatchService {
     const ids = request.backendId ? [this.backend(request.backendId).id] : [...this.backends.keys()];
     let cursor = decodeListCursor(request.after, ids);
     const items: Batch[] = [];
+    const cursors: string[] = [];
     const errors: GatewayError[] = [];
     while (cursor && items.length < first) {
       const at: ListCursor = cursor;
@@ -146,13 +149,16 @@ export class BatchService {
       try {
         const page = await this.listOne(backend, at, first - items.length, request.states ?? null);
         items.push(...page.items);
+        cursors.push(...page.cursors.map(encodeListCursor));
         cursor = page.next ?? nextBackend(at, ids);
       } catch (error) {
         errors.push(toGatewayError(error, backend.id));
         cursor = nextBackend(at, ids);
       }
     }
-    return { items, endCursor: cursor ? encodeListCursor(cursor) : null, hasNextPage: cursor !== null, errors };
+    // The last item's cursor and the page's end resume at the same place; the item's is what Relay clients expect.
+    const endCursor = cursor ? (cursors.at(-1) ?? encodeListCursor(cursor)) : null;
+    return { items, cursors, endCursor, hasNextPage: cursor !== null, errors };
   }
 
   /**
@@ -164,12 +170,18 @@ export class BatchService {
     cursor: ListCursor,
     limit: number,
     states: readonly BatchState[] | null,
-  ): Promise<{ items: Batch[]; next: ListCursor | null }> {
+  ): Promise<{ items: Batch[]; cursors: ListCursor[]; next: ListCursor | null }> {
     if (cursor.phase === 'backend' && backend.capabilities.list) {
-      const page = await this.guarded(backend, () => backend.list({ limit, cursor: cursor.token, ...(states ? { states } : {}) }));
-      if (page.nextCursor) return { items: page.items, next: { ...cursor, token: page.nextCursor } };
-      if (!backend.capabilities.forgetsCancelled) return { items: page.items, next: null };
-      return { items: page.items, next: { backend: cursor.backend, phase: 'store', token: null, offset: 0 } };
+      // In this phase `offset` counts items of the backend's page at `token` already handed out: a
+      // cursor can point after any item, not only at a page boundary.
+      const skip = cursor.offset;
+      const page = await this.guarded(backend, () => backend.list({ limit: limit + skip, cursor: cursor.token, ...(states ? { states } : {}) }));
+      const items = page.items.slice(skip, skip + limit);
+      const cursors = items.map((_, index) => ({ ...cursor, offset: skip + index + 1 }));
+      if (page.nextCursor) return { items, cursors, next: { ...cursor, token: page.nextCursor, offset: Math.max(0, skip - page.items.length) } };
+      if (skip + items.length < page.items.length) return { items, cursors, next: { ...cursor, offset: skip + items.length } };
+      if (!backend.capabilities.forgetsCancelled) return { items, cursors, next: null };
+      return { items, cursors, next: { backend: cursor.backend, phase: 'store', token: null, offset: 0 } };
     }
     const cancelledOnly = backend.capabilities.list;
     const page = await this.store.list(backend.id, { offset: cursor.offset, limit, cancelledOnly });
@@ -188,8 +200,12 @@ export class BatchService {
         }
       }),
     );
-    const items = states ? batches.filter((batch) => states.includes(batch.state)) : batches;
-    return { items, next: page.next === null ? null : { backend: cursor.backend, phase: 'store', token: null, offset: page.next } };
+    const kept = batches.map((batch, index) => ({ batch, index })).filter(({ batch }) => !states || states.includes(batch.state));
+    return {
+      items: kept.map(({ batch }) => batch),
+      cursors: kept.map(({ index }) => ({ backend: cursor.backend, phase: 'store' as const, token: null, offset: cursor.offset + index + 1 })),
+      next: page.next === null ? null : { backend: cursor.backend, phase: 'store', token: null, offset: page.next },
+    };
   }
 
   async startBatch(backendId: string, input: StartInput, idempotencyKey?: string | null): Promise<Batch> {
@@ -300,6 +316,11 @@ export class BatchService {
     const health = this.health.get(backendId) ?? { healthy: false, error: null };
     if (this.guards.get(backendId)?.circuitOpen) return { healthy: false, error: health.error };
     return health;
+  }
+
+  /** The backend's circuit breaker state (metrics). */
+  circuitStateOf(backendId: string): 'closed' | 'half_open' | 'open' {
+    return this.guards.get(backendId)?.circuitState ?? 'closed';
   }
 
   /** Runs an upstream call under the backend's bulkhead and circuit breaker, errors named. */

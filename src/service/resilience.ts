@@ -26,6 +26,8 @@ export interface BackendGuard {
   /** Runs a call under the bulkhead and circuit breaker; refusals become `BACKEND_UNAVAILABLE`. */
   run<T>(call: () => Promise<T>): Promise<T>;
   readonly circuitOpen: boolean;
+  /** The breaker's state, for metrics. */
+  readonly circuitState: 'closed' | 'half_open' | 'open';
   onStateChange(listener: (open: boolean) => void): void;
   dispose(): void;
 }
@@ -66,6 +68,10 @@ export function createBackendGuard(backend: string, options: ResilienceOptions):
     },
     get circuitOpen() {
       return breaker.state === CircuitState.Open;
+    },
+    get circuitState() {
+      if (breaker.state === CircuitState.Open || breaker.state === CircuitState.Isolated) return 'open' as const;
+      return breaker.state === CircuitState.HalfOpen ? ('half_open' as const) : ('closed' as const);
     },
     onStateChange(listener) {
       listeners.push(listener);

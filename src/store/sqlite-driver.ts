@@ -58,7 +58,13 @@ export function openSqlite(file: string): SqliteDatabase {
       },
     };
   }
-  const Database = require('better-sqlite3') as typeof import('better-sqlite3');
+  let Database: typeof import('better-sqlite3');
+  try {
+    Database = require('better-sqlite3') as typeof import('better-sqlite3');
+  } catch (error) {
+    // An optional dependency: installs on Node 22.5+ may leave it out (`npm ci --omit=optional`).
+    throw new Error(`The embedded store needs node:sqlite (Node 22.5 or later) or the optional dependency better-sqlite3 on Node ${process.versions.node}: run npm install without --omit=optional, or configure redis`, { cause: error });
+  }
   const db = new Database(file);
   return {
     engine: 'better-sqlite3',

@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// `npm run build`: compiles src/ to dist/ with tsc (tsconfig.build.json), copies the plain files the
+// compiled server reads next to itself (the playground's init.js), and bundles the dashboard into
+// dist/dashboard. `node dist/main.js` then needs production dependencies only.
+import { execFileSync } from 'node:child_process';
+import { cpSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+
+rmSync(dist, { recursive: true, force: true });
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+
+/** Runtime assets that are not TypeScript (the dashboard's sources are bundled instead). */
+const ASSET = /\.(js|json|html|css)$/;
+const copyAssets = (folder) => {
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) {
+      if (path !== join(root, 'src', 'dashboard')) copyAssets(path);
+    } else if (ASSET.test(entry.name)) {
+      cpSync(path, join(dist, relative(join(root, 'src'), path)));
+    }
+  }
+};
+copyAssets(join(root, 'src'));
+
+const { buildDashboard } = await import(new URL('../dist/dashboard/build.js', import.meta.url).href);
+const { bytes } = await buildDashboard();
+process.stdout.write(`built dist/ (dashboard ${Math.round(bytes / 1024)} KiB)\n`);

@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import { getOperationAST, OperationTypeNode, type ExecutionResult, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { createHandler } from 'graphql-sse/lib/use/express';
+import type { GatewayConfig } from '../config/load.js';
+import { ErrorCode } from '../core/errors.js';
+import { createContext, type GraphQLContext } from '../graphql/context.js';
+import type { DocumentCache } from './document-cache.js';
+import type { OriginPolicy } from './origin.js';
+import { variablesProblem } from './request-guards.js';
+import type { SharedSubscribe } from './shared-execution.js';
+
+/** Where GraphQL over Server-Sent Events is served (graphql-sse, "distinct connections" mode). */
+export const SSE_PATH = '/graphql/stream';
+
+export interface SseRouteOptions {
+  schema: GraphQLSchema;
+  config: GatewayConfig;
+  documents: DocumentCache;
+  origins: OriginPolicy;
+  shared: SharedSubscribe;
+  /** The parts of a request context that do not depend on the request. */
+  context: Omit<Parameters<typeof createContext>[0], 'origin' | 'requestId'>;
+  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  /** Sees every result's errors before they are formatted (logs the masked ones). */
+  onErrors?: (errors: readonly GraphQLError[], requestId: string) => void;
+}
+
+export interface SseRoute {
+  /** Express handler for `SSE_PATH` (after auth and the JSON body parser). */
+  readonly handle: (req: Request, res: Response, next: NextFunction) => void;
+  /** Ends every open stream (shutdown): clients see the stream complete and may reconnect elsewhere. */
+  readonly dispose: () => void;
+}
+
+const refusal = (status: number, message: string, code: string = ErrorCode.BAD_USER_INPUT) =>
+  [JSON.stringify({ errors: [{ message, extensions: { code } }] }), { status, statusText: message, headers: { 'content-type': 'application/json; charset=utf-8' } }] as const;
+
+/**
+ * Subscriptions (and queries) over Server-Sent Events, for clients behind proxies that block
+ * WebSockets. The same rules as the WebSocket path apply: the caller mounts it behind the token
+ * check; browsers from other origins are refused unless `cors.origins` lists them; documents go
+ * through the same cache, token cap and abuse rules; variables through the same limits; mutations
+ * only when `websocket.allowMutations` allows them on streams too.
+ */
+export function createSseRoute(options: SseRouteOptions): SseRoute {
+  const { schema, config, documents, origins, shared, formatError } = options;
+  const open = new Set<Response>();
+  const handler = createHandler<GraphQLContext & Record<PropertyKey, unknown>>({
+    schema,
+    // Distinct connections only: no reservation tokens, one operation per request.
+    authenticate: () => null,
+    subscribe: (args) => shared.subscribe(args),
+    onSubscribe: (req, params) => {
+      const variablesRefused = variablesProblem(params.variables, config.limits);
+      if (variablesRefused) return refusal(variablesRefused.status, variablesRefused.message);
+      const checked = documents.check(typeof params.query === 'string' ? params.query : '');
+      if (checked.errors) return refusal(400, checked.errors.map((error) => error.message).join('; '), 'GRAPHQL_VALIDATION_FAILED');
+      const operation = getOperationAST(checked.document, params.operationName);
+      if (operation?.operation === OperationTypeNode.MUTATION && !config.websocket.allowMutations) {
+        return refusal(400, `Mutations are not accepted over ${SSE_PATH}: send them to POST /graphql`);
+      }
+      const raw = req.raw;
+      const contextValue = createContext({ ...options.context, origin: origins.linkOrigin(raw), requestId: String(req.context.res.locals['requestId'] ?? randomUUID()) });
+      shared.register(contextValue, [params.query, params.operationName ?? '', JSON.stringify(params.variables ?? {}), contextValue.origin].join('\u0000'));
+      return { schema, document: checked.document, operationName: params.operationName, variableValues: params.variables, contextValue: contextValue as GraphQLContext & Record<PropertyKey, unknown> };
+    },
+    onNext: (ctx, _req, result) => {
+      const errors = (result as ExecutionResult).errors;
+      if (!errors) return result;
+      options.onErrors?.(errors, ctx.requestId);
+      return { ...result, errors: errors.map((error: GraphQLError) => formatError(error.toJSON(), error)) } as unknown as ExecutionResult;
+    },
+  });
+
+  return {
+    handle: (req, res, next) => {
+      // A browser on another site must not use a visitor's browser to hold streams open (as on the WebSocket path).
+      if (!origins.allowsSocket(req)) {
+        res.status(403).json({ errors: [{ message: 'Origin not allowed', extensions: { code: 'FORBIDDEN' } }] });
+        return;
+      }
+      open.add(res);
+      res.once('close', () => open.delete(res));
+      handler(req, res).catch(next);
+    },
+    dispose: () => {
+      for (const res of open) res.end();
+      open.clear();
+    },
+  };
+}
+
+/**
+ * Answers a subscription sent to the plain HTTP endpoint with 400 and where to send it instead
+ * (Apollo Server would run it as a query and fail with an internal error).
+ */
+export function refuseHttpSubscriptions(documents: DocumentCache, wsUrl: () => string) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const body: unknown = req.body;
+    const query = req.method === 'GET' ? req.query['query'] : typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as { query?: unknown }).query : undefined;
+    if (typeof query !== 'string' || !/\bsubscription\b/.test(query)) return next();
+    const checked = documents.check(query);
+    const operationName = req.method === 'GET' ? req.query['operationName'] : (body as { operationName?: unknown }).operationName;
+    if (!checked.document || getOperationAST(checked.document, typeof operationName === 'string' ? operationName : undefined)?.operation !== OperationTypeNode.SUBSCRIPTION) return next();
+    res.status(400).json({
+      errors: [
+        {
+          message: `Subscriptions are served over WebSocket at ${wsUrl()} (graphql-transport-ws) or Server-Sent Events at ${SSE_PATH} (graphql-sse), not over plain HTTP`,
+          extensions: { code: ErrorCode.BAD_USER_INPUT },
+        },
+      ],
+    });
+  };
+}
