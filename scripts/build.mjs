@@ -16,7 +16,7 @@ const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 
 /** Runtime assets that are not TypeScript (the dashboard's sources are bundled instead). */
-const ASSET = /\.(js|json|html|css)$/;
+const ASSET = /\.(js|json|html|css|graphql)$/;
 const copyAssets = (folder) => {
   for (const entry of readdirSync(folder, { withFileTypes: true })) {
     const path = join(folder, entry.name);
