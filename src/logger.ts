@@ -8,7 +8,7 @@ const GATEWAY_SECRET_FIELDS = ['token', 'tokens', 'authorization'];
 const backendSecretFields = (): string[] => backendModules.flatMap((module) => module.secretFields);
 
 /** Pino redact paths for secret fields at the top level and one level down, plus the headers that carry credentials. */
-export function redactedPaths(secretFields: readonly string[] = backendSecretFields()): string[] {
+function redactedPaths(secretFields: readonly string[] = backendSecretFields()): string[] {
   const fields = [...new Set([...GATEWAY_SECRET_FIELDS, ...secretFields])];
   return [...fields.flatMap((field) => [field, `*.${field}`]), 'headers.authorization', 'req.headers.authorization', 'headers.cookie', '*.headers.cookie'];
 }

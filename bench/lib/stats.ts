@@ -19,8 +19,6 @@ export function median(values: readonly number[]): number {
 /** One decimal, for MiB and percentages in summaries. */
 export const round1 = (value: number): number => Math.round(value * 10) / 10;
 
-export const mean = (values: readonly number[]): number => (values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length);
-
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** `12.3 ms`, `1.23 s`: readable durations. */

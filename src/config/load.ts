@@ -129,7 +129,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 /** `backends[1].kind` */
-export function formatPath(path: readonly PropertyKey[]): string {
+function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((text, part) => {
     if (typeof part === 'number') return `${text}[${part}]`;
     return text ? `${text}.${String(part)}` : String(part);

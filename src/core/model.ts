@@ -6,10 +6,9 @@
 /** A backend kind as spelled in config files; each registered backend folder brings one. */
 export type BackendKind = string;
 
-export const BATCH_STATES = ['QUEUED', 'RUNNING', 'CANCELLING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
-export type BatchState = (typeof BATCH_STATES)[number];
+export type BatchState = 'QUEUED' | 'RUNNING' | 'CANCELLING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 
-export const TERMINAL_STATES: ReadonlySet<BatchState> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+const TERMINAL_STATES: ReadonlySet<BatchState> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 export const isTerminal = (state: BatchState): boolean => TERMINAL_STATES.has(state);
 
 export type StepStatus = 'OK' | 'WARNING' | 'ERROR';
@@ -42,7 +41,7 @@ export interface StepResult {
 }
 
 /** The backend's answer for one unit of work, as an HTTP-like envelope (seed 002). */
-export interface ExecutionResponse {
+interface ExecutionResponse {
   statusCode: number;
   headers: Record<string, string> | null;
   body: unknown;

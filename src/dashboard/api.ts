@@ -17,7 +17,7 @@ interface GraphQLErrorJson {
   extensions?: { code?: string; backend?: string };
 }
 
-export interface QueryResult<T> {
+interface QueryResult<T> {
   data: T;
   /** Errors beside data: one failing backend never hides the others' batches. */
   errors: DashboardApiError[];
@@ -35,7 +35,7 @@ export interface DashboardApi {
   reconnect(): void;
 }
 
-export interface SubscriptionSink<T> {
+interface SubscriptionSink<T> {
   next(data: T): void;
   error?(error: DashboardApiError): void;
   complete?(): void;

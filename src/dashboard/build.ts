@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** The dashboard's TypeScript, CSS and HTML sources (also when this file runs compiled from dist/dashboard). */
-export const DASHBOARD_SOURCE_DIR = resolve(here, '../../src/dashboard');
+const DASHBOARD_SOURCE_DIR = resolve(here, '../../src/dashboard');
 
 /** Compiled by `npm run build`, which also bundled the dashboard: the bundle is not checked against sources. */
 const compiled = import.meta.url.endsWith('.js');

@@ -4,7 +4,7 @@
  * is just under the default limit of 5000 — add fields there with care.
  */
 
-export const PAGE_SIZE = 20;
+const PAGE_SIZE = 20;
 
 const BATCH_SUMMARY = `
   id

@@ -2,7 +2,7 @@
 
 export type BatchState = 'QUEUED' | 'RUNNING' | 'CANCELLING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 /** A `BackendKind` value; each backend brings its own. */
-export type BackendKind = string;
+type BackendKind = string;
 
 export const BATCH_STATES: readonly BatchState[] = ['QUEUED', 'RUNNING', 'CANCELLING', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
 
@@ -38,7 +38,7 @@ export interface BatchSummary {
   error: { code: string | null; message: string } | null;
 }
 
-export interface StepMessageView {
+interface StepMessageView {
   severity: 'INFO' | 'WARNING' | 'ERROR';
   statusText: string | null;
   text: string;

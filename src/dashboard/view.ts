@@ -5,7 +5,7 @@ import { BATCH_STATES, isTerminalState, type BatchState, type BatchSummary } fro
  * in the URL's query string so a reload or a shared link opens the same view.
  */
 
-export const SORT_KEYS = ['backend', 'name', 'state', 'progress', 'started', 'finished', 'duration'] as const;
+const SORT_KEYS = ['backend', 'name', 'state', 'progress', 'started', 'finished', 'duration'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 export type SortDirection = 'asc' | 'desc';
 

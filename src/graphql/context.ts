@@ -18,7 +18,7 @@ export interface GraphQLContext {
   partialErrors: GraphQLError[];
 }
 
-export interface BatchKey {
+interface BatchKey {
   backendId: string;
   nativeId: string;
 }

@@ -15,7 +15,7 @@ const TEXT_MAX = 1000;
  * Client input quoted back (an id, a variable's value) is cut to a short prefix, and any text to
  * `TEXT_MAX` characters: a 300 KB id must not come back whole, once per error.
  */
-export function shortenEcho(text: string): string {
+function shortenEcho(text: string): string {
   const cut = text.replace(LONG_QUOTED, (_match, inner: string) => `"${inner.slice(0, QUOTED_PREFIX)}…"`);
   return cut.length > TEXT_MAX ? `${cut.slice(0, TEXT_MAX)}…` : cut;
 }

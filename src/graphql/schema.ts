@@ -8,10 +8,10 @@ import type { BackendModule } from '../backends/module.js';
 import { createResolvers } from './resolvers.js';
 
 /** The SDL files under `schema/`; each backend folder adds its own `schema.graphql` (codegen reads both). */
-export const schemaDirectory = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schema');
+const schemaDirectory = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schema');
 
 /** The gateway's SDL, then each backend's extension of `BackendKind` and `StartBatchInput`. */
-export function readTypeDefs(modules: readonly BackendModule[] = backendModules): string[] {
+function readTypeDefs(modules: readonly BackendModule[] = backendModules): string[] {
   const base = readdirSync(schemaDirectory)
     .filter((file) => file.endsWith('.graphql'))
     .sort()

@@ -9,7 +9,7 @@
  * SigV4 signatures and security tokens, token and password fields of a JSON body).
  */
 
-export const REDACTED = '[redacted]';
+const REDACTED = '[redacted]';
 
 export interface Scrubber {
   /** The text with every credential replaced by `[redacted]`. */

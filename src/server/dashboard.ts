@@ -17,7 +17,7 @@ export const startFormsOf = (modules: readonly BackendModule[]): StartForms =>
   Object.fromEntries(modules.map((module) => [module.graphql.kind, { ...module.startForm, inputField: module.graphql.inputField }]));
 
 /** Scripts and styles from this origin only; the socket for live updates goes to the same host. */
-export const DASHBOARD_CSP =
+const DASHBOARD_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /** A progress bar in a rounded square. */

@@ -1,7 +1,7 @@
 import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
 
 /** A document that parsed and validated, or the errors that stopped it (already carrying their codes). */
-export type CheckedDocument = { document: DocumentNode; errors?: undefined } | { document?: undefined; errors: readonly GraphQLError[] };
+type CheckedDocument = { document: DocumentNode; errors?: undefined } | { document?: undefined; errors: readonly GraphQLError[] };
 
 export interface DocumentCacheOptions {
   schema: GraphQLSchema;
@@ -82,5 +82,5 @@ export function createDocumentCache(options: DocumentCacheOptions): DocumentCach
 }
 
 /** The same error with `extensions.code` set (graphql-ws sends errors as they are). */
-export const withCode = (error: GraphQLError, code: string): GraphQLError =>
+const withCode = (error: GraphQLError, code: string): GraphQLError =>
   new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });

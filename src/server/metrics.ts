@@ -18,7 +18,7 @@ export interface GatewayMetrics {
   setStateSources(sources: StateSources): void;
 }
 
-export interface StateSources {
+interface StateSources {
   backends(): Array<{ backend: string; up: boolean; circuit: 'closed' | 'half_open' | 'open' }>;
   live(): { batchPollers: number; listPollers: number; leasesHeld: number; eventsRelayed: number };
 }

@@ -6,7 +6,7 @@ import { ErrorCode } from '../core/errors.js';
 import { documentShapeError } from '../graphql/shape-limits.js';
 
 /** Size of a request's variables as sent: the JSON text (POST body) or the query-string value (GET). */
-export function variablesBytes(variables: unknown): number {
+function variablesBytes(variables: unknown): number {
   if (variables === undefined || variables === null) return 0;
   if (typeof variables === 'string') return Buffer.byteLength(variables, 'utf8');
   if (Array.isArray(variables) && variables.every((item) => typeof item === 'string')) {
@@ -19,7 +19,7 @@ export function variablesBytes(variables: unknown): number {
  * True when a JSON value nests deeper than `max`. Iterative: the values it is for (thousands of
  * levels in a few kilobytes) overflow the stack of every recursive walk, `JSON.stringify` included.
  */
-export function nestsDeeperThan(value: unknown, max: number): boolean {
+function nestsDeeperThan(value: unknown, max: number): boolean {
   const stack: Array<[unknown, number]> = [[value, 0]];
   while (stack.length > 0) {
     const [current, depth] = stack.pop()!;

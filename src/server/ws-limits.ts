@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 
 /** Close code for a client that sends faster than allowed (RFC 6455: policy violation). */
-export const WS_RATE_LIMITED = 1008;
+const WS_RATE_LIMITED = 1008;
 
 /**
  * Caps the messages a client may send per second on one socket. A client over the cap is closed

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
  * aborts the process on Node 24.19+ when a statement is garbage-collected, and 13 does not load on
  * Node 20, so no single version of it serves both.
  */
-export interface SqliteStatement<Params extends unknown[], Row> {
+interface SqliteStatement<Params extends unknown[], Row> {
   run(...params: Params): { changes: number | bigint };
   get(...params: Params): Row | undefined;
   all(...params: Params): Row[];

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's chromium; CI installs the same package. */
-export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
 /** Screenshots of browser tests (git-ignored). */
-export const SCREENSHOT_DIR = join(process.cwd(), 'test-output', 'screenshots');
+const SCREENSHOT_DIR = join(process.cwd(), 'test-output', 'screenshots');
 
 export interface TestBrowser {
   readonly browser: Browser;

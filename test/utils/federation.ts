@@ -104,7 +104,7 @@ export async function launchGateway(
   };
 }
 
-export interface GraphQLErrorBody {
+interface GraphQLErrorBody {
   message: string;
   path?: unknown[];
   extensions?: Record<string, any>;

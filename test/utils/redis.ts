@@ -79,7 +79,7 @@ async function waitForPing(url: string): Promise<void> {
 }
 
 /** A port nobody listens on right now (the OS picks it; freed just before redis-server binds it). */
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

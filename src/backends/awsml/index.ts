@@ -4,9 +4,9 @@ import { createAwsMlConnector } from './connector.js';
 import { startAwsMlEmulator } from './emulator/index.js';
 import { awsMlStartInputSchema, type AwsMlStartInput } from './wire.js';
 
-export type { AwsMlConfig } from './config.js';
-export type { AwsMlBackend } from './connector.js';
-export type { AwsMlEmulatorHandle } from './emulator/index.js';
+;
+;
+;
 
 const sample: AwsMlStartInput = {
   kind: 'awsml',

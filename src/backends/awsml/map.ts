@@ -8,7 +8,7 @@ import type { Artifact, Batch, BatchState, Progress, StepResult } from '../../co
  */
 
 /** The statuses Amazon ML documents for a batch prediction. */
-export const AWS_ML_STATUSES = ['PENDING', 'INPROGRESS', 'COMPLETED', 'FAILED', 'DELETED'] as const;
+const AWS_ML_STATUSES = ['PENDING', 'INPROGRESS', 'COMPLETED', 'FAILED', 'DELETED'] as const;
 export type AwsMlStatus = (typeof AWS_ML_STATUSES)[number];
 
 // Timestamps arrive as epoch seconds (possibly fractional); ISO strings are accepted too, since a proxy
@@ -96,7 +96,7 @@ export interface MapOptions {
 }
 
 /** Thrown for a record whose status is not one Amazon ML documents (the client turns it into BACKEND_ERROR). */
-export class UnknownStatusError extends Error {
+class UnknownStatusError extends Error {
   constructor(readonly status: string) {
     super(`unknown batch prediction status "${status}"`);
     this.name = 'UnknownStatusError';

@@ -4,8 +4,8 @@ import { createAzureMlConnector } from './connector.js';
 import { startAzureMlEmulator } from './emulator/index.js';
 import { azureMlStartInputSchema, type AzureMlStartInput } from './wire.js';
 
-export type { AzureMlConfig } from './config.js';
-export { createAzureMlConnector } from './connector.js';
+;
+;
 export { startAzureMlEmulator } from './emulator/index.js';
 
 const sample: AzureMlStartInput = {

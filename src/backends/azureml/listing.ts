@@ -150,7 +150,7 @@ function skipReason(error: unknown): string | null {
   return null;
 }
 
-export function compareRefs(a: AzureMlBatchRef, b: AzureMlBatchRef): number {
+function compareRefs(a: AzureMlBatchRef, b: AzureMlBatchRef): number {
   return cmp(a.service, b.service) || cmp(a.version, b.version) || cmp(a.executionId, b.executionId);
 }
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -85,7 +85,7 @@ export interface ObservedTimes {
 }
 
 /** The body of one execution's `response` envelope: the item's result fields, as the SDK exposes them. */
-export function executionBody(item: ItemResult): Record<string, unknown> {
+function executionBody(item: ItemResult): Record<string, unknown> {
   return {
     outputParameters: item.outputParameters ?? {},
     consoleOutput: item.consoleOutput ?? '',

@@ -36,7 +36,7 @@ export const startResponseSchema = z
   });
 
 /** One item's result inside a batch: the synchronous WebServiceResult shape. */
-export const itemResultSchema = z.looseObject({
+const itemResultSchema = z.looseObject({
   success: z.boolean(),
   errorMessage: z.string().nullish(),
   consoleOutput: z.string().nullish(),
@@ -72,7 +72,6 @@ export const errorBodySchema = z.looseObject({
   message: z.string().nullish(),
   fields: z.unknown().optional(),
 });
-export type ErrorBody = z.infer<typeof errorBodySchema>;
 
 /** The start input of kind `azureml`: one batch execution of a published web service. */
 export interface AzureMlStartInput {

@@ -169,7 +169,7 @@ export function createSageMakerConnector(config: Omit<SageMakerConfig, 'kind'>, 
  * The job's name: the caller's, else one derived from the idempotency key (the same key always
  * names the same job), else a fresh one. Derived names start with the backend's prefix.
  */
-export function jobNameFor(input: Pick<SageMakerStartInput, 'jobName' | 'idempotencyKey'>, prefix: string): string {
+function jobNameFor(input: Pick<SageMakerStartInput, 'jobName' | 'idempotencyKey'>, prefix: string): string {
   if (input.jobName) return input.jobName;
   if (input.idempotencyKey) return `${prefix}-${createHash('sha256').update(input.idempotencyKey).digest('hex').slice(0, 40)}`;
   return `${prefix}-${randomUUID()}`;

@@ -4,8 +4,8 @@ import { createSageMakerConnector } from './connector.js';
 import { startSageMakerEmulator } from './emulator/index.js';
 import { sageMakerStartInputSchema, type SageMakerStartInput } from './wire.js';
 
-export type { SageMakerConfig } from './config.js';
-export type { SageMakerEmulatorHandle } from './emulator/index.js';
+;
+;
 
 /** A job the emulator runs to success quickly: its built-in sample model, a small CSV prefix. */
 const sample: SageMakerStartInput = {

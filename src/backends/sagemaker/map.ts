@@ -11,7 +11,7 @@ import type { TransformJob, TransformJobStatus, TransformJobSummary } from './wi
  * `InProgress` covers both waiting for instances and transforming. SageMaker sets
  * `TransformStartTime` once the instances run the container, so a job without it is still QUEUED.
  */
-export function stateOf(status: TransformJobStatus, started: boolean): BatchState {
+function stateOf(status: TransformJobStatus, started: boolean): BatchState {
   switch (status) {
     case 'InProgress':
       return started ? 'RUNNING' : 'QUEUED';

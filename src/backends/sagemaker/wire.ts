@@ -7,22 +7,22 @@ import { z } from 'zod';
  * never fail a poll; they insist only on what the mapping cannot do without.
  */
 
-export const TRANSFORM_JOB_STATUSES = ['InProgress', 'Completed', 'Failed', 'Stopping', 'Stopped'] as const;
+const TRANSFORM_JOB_STATUSES = ['InProgress', 'Completed', 'Failed', 'Stopping', 'Stopped'] as const;
 export type TransformJobStatus = (typeof TRANSFORM_JOB_STATUSES)[number];
 
 /** `TransformJobName`: 1 to 63 characters, letters and digits joined by hyphens. */
-export const JOB_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+const JOB_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 /** `ModelName` has the same rule. */
-export const MODEL_NAME_PATTERN = JOB_NAME_PATTERN;
+const MODEL_NAME_PATTERN = JOB_NAME_PATTERN;
 
-export const SPLIT_TYPES = ['None', 'Line', 'RecordIO', 'TFRecord'] as const;
-export const S3_DATA_TYPES = ['S3Prefix', 'ManifestFile', 'AugmentedManifestFile'] as const;
+const SPLIT_TYPES = ['None', 'Line', 'RecordIO', 'TFRecord'] as const;
+const S3_DATA_TYPES = ['S3Prefix', 'ManifestFile', 'AugmentedManifestFile'] as const;
 
 // The SDK hands timestamps over as Dates; a raw JSON body has epoch seconds. Both are accepted.
 const timestamp = z.union([z.date(), z.number(), z.string()]).nullish();
 const status = z.enum(TRANSFORM_JOB_STATUSES);
 
-export const transformInputSchema = z.looseObject({
+const transformInputSchema = z.looseObject({
   DataSource: z.looseObject({ S3DataSource: z.looseObject({ S3DataType: z.string().nullish(), S3Uri: z.string().nullish() }).nullish() }).nullish(),
   ContentType: z.string().nullish(),
   CompressionType: z.string().nullish(),

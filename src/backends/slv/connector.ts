@@ -133,7 +133,7 @@ export function createSlvConnector(config: SlvConfig, context: BackendContext): 
 }
 
 /** The SLV call each start operation makes (docs/backends/slv.md §2). */
-export function startCall(input: SlvStartInput): SlvCall {
+function startCall(input: SlvStartInput): SlvCall {
   switch (input.operation) {
     case 'commissionController':
       return {

@@ -100,7 +100,7 @@ export function createForgottenPolicy(options: ForgottenPolicyOptions): Forgotte
  * or unreadable body answered to `getBatchResult`, or an HTTP 500 (an exception page). Not: refused
  * credentials, timeouts, refused connections, 502–504.
  */
-export function isUnknownBatchLike(error: GatewayError): boolean {
+function isUnknownBatchLike(error: GatewayError): boolean {
   const upstream = (error.extensions['upstream'] ?? {}) as UpstreamDetail;
   switch (error.code) {
     case ErrorCode.BATCH_NOT_FOUND:

@@ -4,8 +4,8 @@ import { createSlvConnector } from './connector.js';
 import { startSlvEmulator } from './emulator/server.js';
 import { slvStartInputSchema, type SlvStartInput } from './wire.js';
 
-export type { SlvConfig } from './config.js';
-export type { SlvEmulatorHandle, SlvEmulatorOptions, SlvCancelSupport, SlvUnknownBatchAnswer } from './emulator/server.js';
+;
+export type { SlvEmulatorHandle,    } from './emulator/server.js';
 export { startSlvEmulator } from './emulator/server.js';
 
 // Three steps of three ticks: done within a dozen ticks.

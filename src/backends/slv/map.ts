@@ -178,7 +178,7 @@ function isErrorStatus(native: SlvBatchResult): boolean {
 /** Batch ids look like `System.currentTimeMillis()` at creation; only plausible ones become dates. */
 const EPOCH_MS_MIN = Date.UTC(2000, 0, 1);
 const EPOCH_MS_MAX = Date.UTC(2200, 0, 1);
-export function epochMsDate(batchId: string): Date | null {
+function epochMsDate(batchId: string): Date | null {
   if (!/^\d{13}$/.test(batchId)) return null;
   const ms = Number(batchId);
   return ms >= EPOCH_MS_MIN && ms < EPOCH_MS_MAX ? new Date(ms) : null;

@@ -10,7 +10,7 @@ const nullableString = z.string().nullish();
 const nullableCount = z.number().nullish();
 
 /** One message of a step (`{status, statusText, text}`). */
-export const slvMessageSchema = z.looseObject({
+const slvMessageSchema = z.looseObject({
   status: z.number().nullish(),
   statusText: nullableString,
   text: nullableString,
@@ -20,7 +20,7 @@ export type SlvMessage = z.infer<typeof slvMessageSchema>;
 const messageList = z.array(slvMessageSchema).nullish();
 
 /** One entry of `value.stepResults`. */
-export const slvStepResultSchema = z.looseObject({
+const slvStepResultSchema = z.looseObject({
   stepName: nullableString,
   stepLabel: nullableString,
   label: nullableString,

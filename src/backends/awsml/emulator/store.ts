@@ -9,7 +9,7 @@ import { AwsFault, IAM_USER, hash, invalid, notFound, optionalString, requireId,
  * answers; `catalog.ts` holds the models and data sources predictions refer to.
  */
 
-export type EmulatedStatus = 'PENDING' | 'INPROGRESS' | 'COMPLETED' | 'FAILED' | 'DELETED';
+type EmulatedStatus = 'PENDING' | 'INPROGRESS' | 'COMPLETED' | 'FAILED' | 'DELETED';
 
 /** How one prediction lives. Ticks are counted from creation. */
 export interface PredictionScript {

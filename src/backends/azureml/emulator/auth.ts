@@ -14,7 +14,7 @@ export interface TokenStoreOptions {
   now?: () => number;
 }
 
-export interface IssuedToken {
+interface IssuedToken {
   token_type: 'Bearer';
   access_token: string;
   /** Seconds, as the docs' example shows. */

@@ -12,7 +12,7 @@ import type { EmulatedService, ItemOutcome } from './services.js';
  * `range(completed_item_count)` rely on. A record waiting to be committed still holds its slot.
  */
 
-export type ExecutionState = 'Pending' | 'Ready' | 'InProgress' | 'Complete' | 'Failed';
+type ExecutionState = 'Pending' | 'Ready' | 'InProgress' | 'Complete' | 'Failed';
 
 interface Item {
   status: 'waiting' | 'working' | 'done';

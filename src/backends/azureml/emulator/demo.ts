@@ -38,7 +38,7 @@ const RECIPES: Recipe[] = [
 ];
 
 /** GUID-shaped and counting, so the demo's executions have the same ids in every fresh run. */
-export const demoExecutionId = (n: number): string => `d3e0c0de-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const demoExecutionId = (n: number): string => `d3e0c0de-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 export function startDemo(options: DemoOptions): { stop(): void } {
   const everyTicks = options.everyTicks ?? 45;

@@ -7,7 +7,7 @@ import { listJobs } from './listing.js';
  * Stopped) and the semantics of the operations. No HTTP here: `index.ts` decodes and encodes.
  */
 
-export const ACCOUNT = '000000000000';
+const ACCOUNT = '000000000000';
 
 /** How one job lives. Ticks are counted from creation. */
 export interface JobScript {
@@ -60,13 +60,13 @@ const SPLIT_TYPES = ['None', 'Line', 'RecordIO', 'TFRecord'];
 const S3_DATA_TYPES = ['S3Prefix', 'ManifestFile', 'AugmentedManifestFile'];
 
 /** Models every emulator has, so the sample and demo jobs can name them without a CreateModel. */
-export const BUILT_IN_MODELS = ['batchgate-sample-model', 'churn-xgboost-v7', 'fraud-detector-v3', 'forecast-deepar-fail'];
+const BUILT_IN_MODELS = ['batchgate-sample-model', 'churn-xgboost-v7', 'fraud-detector-v3', 'forecast-deepar-fail'];
 
 /**
  * The default life of a job, from its model name so tests and demos script outcomes through the
  * real API: a model named with `fail` fails.
  */
-export function defaultScript(record: WireJob): JobScript {
+function defaultScript(record: WireJob): JobScript {
   if (record.ModelName.toLowerCase().includes('fail')) {
     return { pendingTicks: 1, runningTicks: 3, outcome: 'Failed', failureReason: 'ClientError: See job logs for more information' };
   }
@@ -230,7 +230,7 @@ export function createJobStore(options: JobStoreOptions = {}) {
   };
 }
 
-export function requireName(value: unknown, member: string): string {
+function requireName(value: unknown, member: string): string {
   if (typeof value !== 'string' || !NAME_PATTERN.test(value)) {
     throw validation(`Value '${String(value)}' at '${member}' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`);
   }

@@ -15,7 +15,7 @@ import { sendLoginPage } from './serialize.js';
  *   POSTs from a cookie session must carry.
  */
 
-export const SLV_BASIC_REALM = 'Authentication required';
+const SLV_BASIC_REALM = 'Authentication required';
 
 export interface SlvSession {
   id: string;
@@ -24,7 +24,7 @@ export interface SlvSession {
   authenticated: boolean;
 }
 
-export type SlvAuthVerdict = { session: SlvSession | null } | 'challenge' | 'login-page';
+type SlvAuthVerdict = { session: SlvSession | null } | 'challenge' | 'login-page';
 
 export interface SlvAuth {
   readonly sessions: Map<string, SlvSession>;
@@ -119,7 +119,7 @@ export function createSlvAuth(options: { username: string; password: string; web
   };
 }
 
-export function cookie(req: IncomingMessage, name: string): string | undefined {
+function cookie(req: IncomingMessage, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [key, ...rest] = part.trim().split('=');
     if (key === name) return rest.join('=');

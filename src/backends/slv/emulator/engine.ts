@@ -5,7 +5,7 @@
  * with `batchRunning: false` at the end. Snapshots are SLV's wire objects (`SLVBatchResult`).
  */
 
-export type ScriptSeverity = 'info' | 'warning' | 'error';
+type ScriptSeverity = 'info' | 'warning' | 'error';
 
 export interface ScriptStep {
   /** `stepName`, e.g. `check`, `commissioning`. */

@@ -6,7 +6,7 @@ import type { ServerResponse } from 'node:http';
  */
 
 /** A deep copy with every object's keys sorted. */
-export function sortKeys(value: unknown): unknown {
+function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(

@@ -18,7 +18,7 @@ import { sendContainerError, sendExceptionText, sendLoginPage, sendSerialized } 
  */
 
 /** The webapp context path every URL lives under, as on a default SLV install. */
-export const SLV_WEBAPP_PATH = '/reports';
+const SLV_WEBAPP_PATH = '/reports';
 
 /**
  * How `getBatchResult` answers a batch id it does not know (real servers are undocumented here):
@@ -28,7 +28,7 @@ export const SLV_WEBAPP_PATH = '/reports';
 export type SlvUnknownBatchAnswer = 'unknown-batch' | 'generic-error' | 'exception-text' | 'server-error';
 
 /** How `api/batch/cancelBatch` behaves: honoured, missing (servlet 404) or refused by the API. */
-export type SlvCancelSupport = 'supported' | 'not-found' | 'unknown-method';
+type SlvCancelSupport = 'supported' | 'not-found' | 'unknown-method';
 
 export interface SlvEmulatorOptions extends EmulatorStartOptions {
   /** @default 'admin' */
