@@ -1,3 +1,4 @@
+import got from 'got';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPlayground, playgroundNeedsBuild } from '../src/playground/build.js';
 import { launchBrowser, type TestBrowser, type TrackedPage } from './utils/browser.js';
@@ -55,6 +56,11 @@ describe('playground', () => {
     expect(html.status).toBe(200);
     expect(html.headers.get('content-type')).toMatch(/^text\/html/);
     expect(html.headers.get('content-security-policy')).toContain("worker-src 'self'");
+    // The 5 MB bundle is revalidated, not sent again (got: fetch marks conditional requests no-cache).
+    const app = await got(`${demo.origin}playground/app.js`);
+    expect(app.headers['content-type']).toMatch(/^text\/javascript/);
+    const again = await got(`${demo.origin}playground/app.js`, { headers: { 'if-none-match': app.headers.etag } });
+    expect(again.statusCode).toBe(304);
     const tracked = await openPlayground();
     await tracked.page.locator('.graphiql-execute-button').waitFor();
     // Monaco's language services run in the bundled workers, from this origin.
