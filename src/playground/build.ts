@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { BuildOptions, OutputFile } from 'esbuild';
 
 /** The playground's browser sources. */
-export const PLAYGROUND_SOURCE_DIR = dirname(fileURLToPath(import.meta.url));
+const PLAYGROUND_SOURCE_DIR = dirname(fileURLToPath(import.meta.url));
 
 /** Where the bundle goes by default (git-ignored). */
 export const DEFAULT_PLAYGROUND_OUT_DIR = resolve(PLAYGROUND_SOURCE_DIR, '../../dist/playground');
@@ -12,7 +12,10 @@ export const DEFAULT_PLAYGROUND_OUT_DIR = resolve(PLAYGROUND_SOURCE_DIR, '../../
 /** The app and Monaco's three workers; `app.js` is written last and marks a complete build. */
 export const PLAYGROUND_FILES = ['app.css', 'editor.worker.js', 'json.worker.js', 'graphql.worker.js', 'app.js'] as const;
 
-/** Monaco's worker entry points, bundled as classic scripts the page starts with `new Worker(url)`. */
+/**
+ * Monaco's worker entry points (direct dependencies, pinned to the versions GraphiQL uses), bundled
+ * as classic scripts the page starts with `new Worker(url)`.
+ */
 const WORKERS: Record<string, string> = {
   'editor.worker': 'monaco-editor/esm/vs/editor/editor.worker.js',
   'json.worker': 'monaco-editor/esm/vs/language/json/json.worker.js',
