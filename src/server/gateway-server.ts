@@ -218,6 +218,9 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     if (!config.graphql.playground || req.accepts(['application/graphql-response+json', 'application/json', 'text/html']) !== 'text/html') return next();
     res.setHeader('content-type', 'text/html; charset=utf-8');
     res.setHeader('content-security-policy', PLAYGROUND_CSP);
+    // Start reading (or building) the bundle while the browser parses the page; a failure is
+    // reported by the request for the file itself.
+    playgroundAssets.get('app.js').catch(() => undefined);
     res.end(playgroundHtml({ authRequired: tokens.enabled }));
   });
 
