@@ -27,6 +27,8 @@ async function editorText(tracked: TrackedPage, selector: string): Promise<strin
     return found?.getValue() ?? '';
   }, selector);
 }
+/** The variables or headers editor, whichever is shown. */
+const TOOL_EDITOR = '.graphiql-editor-tool .graphiql-editor:not(.hidden)';
 const responseText = (tracked: TrackedPage) => editorText(tracked, '.graphiql-response');
 const queryText = (tracked: TrackedPage) => editorText(tracked, '.graphiql-query-editor');
 
@@ -75,7 +77,7 @@ describe('playground', () => {
     const tracked = await openPlayground();
     const { page } = tracked;
     expect(await queryText(tracked)).toContain('subscription Watch($id: ID!)');
-    const { id } = JSON.parse(await editorText(tracked, '.graphiql-editor-tool')) as { id: string };
+    const { id } = JSON.parse(await editorText(tracked, TOOL_EDITOR)) as { id: string };
     const named = await gql<{ batch: { state: string } | null }>(demo.gateway.url, 'query($id: ID!) { batch(id: $id) { state } }', { id });
     expect(named.body.data?.batch?.state).toBe('RUNNING');
     await page.locator('.graphiql-execute-button').click();
@@ -137,5 +139,63 @@ describe('playground', () => {
     await tracked.screenshot('playground-explorer');
     expect(tracked.blocked).toEqual([]);
     expect(tracked.errors).toEqual([]);
+  });
+});
+
+describe('playground with auth tokens', () => {
+  let secured: DemoGateway;
+  beforeAll(async () => {
+    secured = await startDemoGateway({ overrides: { auth: { tokens: ['playground-test-token'] } } });
+  });
+  afterAll(async () => {
+    await secured?.close();
+  });
+
+  /** Replaces a Monaco editor's text by typing (Monaco skips over the closers it inserted itself). */
+  async function typeInto(tracked: TrackedPage, selector: string, text: string): Promise<void> {
+    await tracked.page.locator(`${selector} .monaco-editor`).click();
+    await tracked.page.keyboard.press('ControlOrMeta+A');
+    await tracked.page.keyboard.press('Delete');
+    await tracked.page.keyboard.type(text, { delay: 5 });
+    await tracked.page.keyboard.press('Escape');
+    await expect.poll(() => editorText(tracked, selector).then((shown) => shown.replace(/\s+/g, ''))).toBe(text.replace(/\s+/g, ''));
+    // GraphiQL saves an editor into its tab a moment after the last key: switching tabs before
+    // that would lose the text, as it would for a person switching that fast.
+    await expect.poll(() => tracked.page.evaluate((typed) => (localStorage.getItem('graphiql:tabState') ?? '').replace(/\\n|\s+/g, '').includes(JSON.stringify(typed).slice(1, -1)), text.replace(/\s+/g, ''))).toBe(true);
+  }
+
+  it('asks for the token in the Headers tab and uses it over HTTP and the WebSocket', async () => {
+    const tracked = await browser.newPage();
+    const { page } = tracked;
+    await page.goto(`${secured.origin}graphql`);
+    await page.locator('.graphiql-query-editor .monaco-editor').waitFor({ timeout: 20_000 });
+    // Each tab has its own headers, each prefilled with the header to complete.
+    const withToken = '{"Authorization": "Bearer playground-test-token"}';
+    expect(await editorText(tracked, TOOL_EDITOR)).toContain('Bearer <your token>');
+    await typeInto(tracked, TOOL_EDITOR, withToken);
+
+    // The Batches tab runs over HTTP with the token.
+    await page.getByRole('tab', { name: 'Batches' }).click();
+    await page.getByRole('button', { name: 'Headers' }).click();
+    expect(await editorText(tracked, TOOL_EDITOR)).toContain('Bearer <your token>');
+    await typeInto(tracked, TOOL_EDITOR, withToken);
+    await page.locator('.graphiql-execute-button').click();
+    await expect.poll(() => responseText(tracked), { timeout: 10_000 }).toContain('"demo-azureml"');
+    const listed = await gql<{ batches: { edges: Array<{ node: { id: string } }> } }>(secured.gateway.url, '{ batches(states: [RUNNING], first: 1) { edges { node { id } } } }', undefined, {
+      authorization: 'Bearer playground-test-token',
+    });
+    const id = listed.body.data!.batches.edges[0]!.node.id;
+
+    // The Watch tab subscribes over the WebSocket, authorised by the same header.
+    await page.getByRole('tab', { name: 'Watch' }).click();
+    await page.getByRole('button', { name: 'Headers' }).click();
+    await expect.poll(() => editorText(tracked, TOOL_EDITOR)).toContain('playground-test-token');
+    await page.getByRole('button', { name: 'Variables' }).click();
+    await typeInto(tracked, TOOL_EDITOR, `{"id": "${id}"}`);
+    await page.locator('.graphiql-execute-button').click();
+    await expect.poll(() => responseText(tracked), { timeout: 15_000 }).toContain('"batchProgress"');
+    expect(await responseText(tracked)).not.toContain('UNAUTHENTICATED');
+    await page.locator('.graphiql-execute-button').click();
+    expect(tracked.foreignRequests()).toEqual([]);
   });
 });

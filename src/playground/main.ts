@@ -19,10 +19,18 @@ const httpUrl = new URL(root.dataset['endpoint'] ?? '/graphql', window.location.
 const wsUrl = httpUrl.replace(/^http/, 'ws');
 const defaultHeaders = root.dataset['defaultHeaders'] || undefined;
 
-/** The Headers tab as GraphiQL stores it, so a token typed there also authorises lookups and subscriptions. */
-function storedHeaders(): Record<string, string> {
+/** GraphiQL keeps the Headers editor in a Monaco model (it exposes Monaco as `__MONACO`). */
+type MonacoModels = { editor: { getModels(): Array<{ uri: { path: string }; getValue(): string }> } };
+
+/**
+ * The Headers editor's current text, so a token typed there also authorises lookups and
+ * subscriptions; before the editor exists, what GraphiQL stored of it.
+ */
+function currentHeaders(): Record<string, string> {
+  const monaco = (globalThis as { __MONACO?: MonacoModels }).__MONACO;
+  const model = monaco?.editor.getModels().find((candidate) => candidate.uri.path.endsWith('request-headers.json'));
   try {
-    const parsed: unknown = JSON.parse(window.localStorage.getItem('graphiql:headers') || '{}');
+    const parsed: unknown = JSON.parse(model?.getValue() || window.localStorage.getItem('graphiql:headers') || '{}');
     return parsed && typeof parsed === 'object' ? (parsed as Record<string, string>) : {};
   } catch {
     return {};
@@ -30,7 +38,7 @@ function storedHeaders(): Record<string, string> {
 }
 
 const authorization = (): string | undefined => {
-  const headers = storedHeaders();
+  const headers = currentHeaders();
   return headers['Authorization'] ?? headers['authorization'];
 };
 
