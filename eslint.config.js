@@ -19,8 +19,8 @@ export default tseslint.config(
     },
   },
   {
-    // Code that runs in the browser: the dashboard and the playground's start-up script.
-    files: ['src/dashboard/**', 'src/server/playground/**'],
+    // Code that runs in the browser: the dashboard and the playground.
+    files: ['src/dashboard/**', 'src/playground/**'],
     languageOptions: { globals: globals.browser },
   },
   {

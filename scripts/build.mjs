@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run build`: compiles src/ to dist/ with tsc (tsconfig.build.json), copies the plain files the
-// compiled server reads next to itself (the playground's init.js), and bundles the dashboard into
-// dist/dashboard. `node dist/main.js` then needs production dependencies only.
+// compiled server reads next to itself (each backend's schema.graphql), and bundles the dashboard and
+// the playground into dist/dashboard and dist/playground. `node dist/main.js` then needs production dependencies only.
 import { execFileSync } from 'node:child_process';
 import { cpSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -31,4 +31,6 @@ copyAssets(join(root, 'src'));
 
 const { buildDashboard } = await import(new URL('../dist/dashboard/build.js', import.meta.url).href);
 const { bytes } = await buildDashboard();
-process.stdout.write(`built dist/ (dashboard ${Math.round(bytes / 1024)} KiB)\n`);
+const { buildPlayground } = await import(new URL('../dist/playground/build.js', import.meta.url).href);
+const playground = await buildPlayground();
+process.stdout.write(`built dist/ (dashboard ${Math.round(bytes / 1024)} KiB, playground ${Math.round(playground.bytes / 1024)} KiB)\n`);

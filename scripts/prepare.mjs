@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Run by `npm install` / `npm ci` ("prepare"): bundles the dashboard when the dev dependencies are
+// Run by `npm install` / `npm ci` ("prepare"): bundles the dashboard and the playground when the dev dependencies are
 // installed. A production install (`--omit=dev`) has no bundler and uses the dist/ that
 // `npm run build` wrote before the copy, so there is nothing to do.
 try {
@@ -10,3 +10,4 @@ try {
   process.exit(0);
 }
 await import('./build-dashboard.mjs');
+await import('./build-playground.mjs');

@@ -114,7 +114,7 @@ describe('the production install (slow: npm ci --omit=dev)', () => {
       expect(dashboard.status).toBe(200);
       expect(await dashboard.text()).toContain('<script');
       expect((await fetch(url.replace(/graphql$/, 'dashboard/app.js'))).status).toBe(200);
-      expect((await fetch(url.replace(/graphql$/, 'playground/init.js'))).status).toBe(200);
+      expect((await fetch(url.replace(/graphql$/, 'playground/app.js'))).status).toBe(200);
 
       child.kill('SIGTERM');
       expect(await exited).toBe(0);

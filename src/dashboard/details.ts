@@ -38,6 +38,10 @@ export function createDetailPanel(panel: HTMLElement, options: DetailPanelOption
   /** The batch has ended: later snapshots of it running, or errors reading it, are stale. */
   let final = false;
   const expanded = new Set<number>();
+  // The panel is drawn again on every live event; its buttons are kept across draws so a click
+  // that lands while an event arrives is not lost with a replaced element.
+  const closeButton = h('button', { type: 'button', class: 'close', 'data-focus-key': 'close', 'aria-label': 'Close the batch details', onclick: () => options.onClose() }, '×');
+  const cancelButton = h('button', { type: 'button', class: 'danger', 'data-focus-key': 'cancel', onclick: () => batch && options.onCancel(batch) }, 'Cancel this batch');
 
   /** Takes a snapshot unless it would undo the end of the batch. */
   function accept(next: BatchSummary): boolean {
@@ -112,10 +116,11 @@ export function createDetailPanel(panel: HTMLElement, options: DetailPanelOption
 
   function render(): void {
     if (!batch) {
-      if (liveError) replaceChildren(panel, h('p', { role: 'alert', class: 'error-box' }, liveError), closeButton());
+      if (liveError) replaceChildren(panel, h('p', { role: 'alert', class: 'error-box' }, liveError), closeButton);
       return;
     }
     const focusedKey = (document.activeElement as HTMLElement | null)?.dataset?.['focusKey'];
+    cancelButton.disabled = batch.state === 'CANCELLING' || isTerminalState(batch.state);
     const title = batch.name ?? batch.nativeId;
     const bar = createProgressBar(`Progress of ${title} (details)`);
     updateProgressBar(bar, batch.progress, batch.state);
@@ -129,7 +134,7 @@ export function createDetailPanel(panel: HTMLElement, options: DetailPanelOption
         { class: 'panel-head' },
         h('h2', { id: 'detail-title', tabindex: -1, 'data-focus-key': 'title' }, title),
         h('span', { class: 'badge', 'data-state': batch.state }, stateLabel(batch.state)),
-        closeButton(),
+        closeButton,
       ),
       liveError && h('p', { role: 'status', class: 'warning-box' }, `Live updates paused — ${liveError}`),
       batch.error && h('p', { role: 'alert', class: 'error-box' }, h('strong', {}, 'Error'), ` ${batch.error.code ? `[${batch.error.code}] ` : ''}${batch.error.message}`),
@@ -146,22 +151,13 @@ export function createDetailPanel(panel: HTMLElement, options: DetailPanelOption
         ...fact('Duration', duration === null ? '—' : formatDuration(duration)),
         ...(batch.progress.message ? fact('Message', batch.progress.message) : []),
       ),
-      batch.backend.capabilities.cancel &&
-        h(
-          'button',
-          { type: 'button', class: 'danger', 'data-focus-key': 'cancel', disabled: batch.state === 'CANCELLING' || isTerminalState(batch.state), onclick: () => batch && options.onCancel(batch) },
-          'Cancel this batch',
-        ),
+      batch.backend.capabilities.cancel && cancelButton,
       h('h3', {}, `Executions (${batch.executions.totalCount})`),
       executions.length === 0 ? h('p', { class: 'muted' }, 'No executions reported yet.') : h('ol', { class: 'executions' }, ...executions.map(renderExecution)),
       nextCursor && h('button', { type: 'button', 'data-focus-key': 'more', onclick: () => void showMore() }, 'Show more executions'),
     );
     // Re-rendering replaced the focused element; put focus back on its successor.
     if (focusedKey) panel.querySelector<HTMLElement>(`[data-focus-key="${focusedKey}"]`)?.focus();
-  }
-
-  function closeButton(): HTMLElement {
-    return h('button', { type: 'button', class: 'close', 'data-focus-key': 'close', 'aria-label': 'Close the batch details', onclick: () => options.onClose() }, '×');
   }
 
   function renderExecution(execution: ExecutionView): HTMLElement {

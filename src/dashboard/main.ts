@@ -169,7 +169,7 @@ function closeDetails(options: { history?: boolean } = {}): void {
   details.close();
   table.setSelected(null);
   if (options.history !== false && view.batch) setView({ batch: null }, { push: true });
-  if (id) document.querySelector<HTMLElement>(`tr[data-batch-id="${CSS.escape(id)}"] [data-action="open"]`)?.focus();
+  if (id) table.focusRow(id);
 }
 
 document.addEventListener('keydown', (event) => {

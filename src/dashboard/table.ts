@@ -20,6 +20,8 @@ export interface BatchTable {
   upsert(batch: BatchSummary): void;
   setView(view: ViewState): void;
   setSelected(id: string | null): void;
+  /** Renders now and moves keyboard focus to the row's open button, if the row is on the page shown. */
+  focusRow(id: string): void;
   get(id: string): BatchSummary | undefined;
   /** Matching / all rows, for the caption. */
   counts(): { shown: number; total: number };
@@ -137,9 +139,15 @@ export function createBatchTable(body: HTMLTableSectionElement, head: HTMLTableR
       setAttribute(row.element.querySelector('[data-action="open"]')!, 'aria-expanded', row.batch.id === selected ? 'true' : 'false');
       return row.element;
     });
-    // Only touch the DOM when the order differs, so a focused row is not moved for nothing.
+    // Only touch the DOM when the order differs, so a focused row is not moved for nothing. Moving
+    // a row takes it out of the document for a moment, which blurs whatever had focus in it: give
+    // focus back to the same element afterwards.
     const current = [...body.children];
-    if (elements.length !== current.length || elements.some((element, index) => current[index] !== element)) body.replaceChildren(...elements);
+    if (elements.length !== current.length || elements.some((element, index) => current[index] !== element)) {
+      const focused = document.activeElement instanceof HTMLElement && body.contains(document.activeElement) ? document.activeElement : null;
+      body.replaceChildren(...elements);
+      if (focused?.isConnected && document.activeElement !== focused) focused.focus({ preventScroll: true });
+    }
     for (const { column, cell } of headers) {
       setAttribute(cell, 'aria-sort', view.sort === column.key ? (view.direction === 'asc' ? 'ascending' : 'descending') : null);
       cell.dataset['sorted'] = view.sort === column.key ? view.direction : '';
@@ -189,6 +197,10 @@ export function createBatchTable(body: HTMLTableSectionElement, head: HTMLTableR
     setSelected(id) {
       selected = id;
       schedule();
+    },
+    focusRow(id) {
+      render();
+      rows.get(id)?.element?.querySelector<HTMLElement>('[data-action="open"]')?.focus();
     },
     get: (id) => rows.get(id)?.batch,
     counts() {

@@ -34,7 +34,7 @@ import { answerRefusedPreflight } from './preflight.js';
 import { createSseRoute, refuseHttpSubscriptions, SSE_PATH } from './sse.js';
 import { logMaskedErrors, maskedErrorsPlugin, traceOperations, tracingPlugin } from './telemetry.js';
 import { limitWsConnection } from './ws-limits.js';
-import { PLAYGROUND_CSP, playgroundAsset, playgroundHtml } from './playground/playground.js';
+import { createPlaygroundAssets, PLAYGROUND_CSP, playgroundHtml } from './playground/playground.js';
 
 export interface GatewayServerOptions {
   config: GatewayConfig;
@@ -208,18 +208,26 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       res.end(await metrics.registry.metrics());
     });
   }
-  if (config.graphql.playground) app.get('/playground/:file', (req, res) => {
-    const asset = playgroundAsset(String(req.params['file']));
-    if (!asset) return void res.status(404).json({ errors: [{ message: 'No such playground file', extensions: { code: ErrorCode.NOT_FOUND } }] });
-    res.setHeader('content-type', asset.type);
-    res.setHeader('cache-control', 'public, max-age=3600');
-    res.end(asset.body);
+  const playgroundAssets = createPlaygroundAssets();
+  if (config.graphql.playground) app.get('/playground/:file', (req, res, next) => {
+    playgroundAssets.get(String(req.params['file'])).then((asset) => {
+      if (!asset) return void res.status(404).json({ errors: [{ message: 'No such playground file', extensions: { code: ErrorCode.NOT_FOUND } }] });
+      res.setHeader('content-type', asset.type);
+      res.setHeader('x-content-type-options', 'nosniff');
+      // Revalidated each time: the bundle changes whenever the gateway is rebuilt.
+      res.setHeader('cache-control', 'no-cache');
+      // send() adds an ETag and answers a revalidation with 304, so the 5 MB bundle is sent once.
+      res.send(asset.body);
+    }, next);
   });
   app.get('/graphql', (req, res, next) => {
     // A browser asking for HTML gets the playground; GraphQL clients ask for JSON.
     if (!config.graphql.playground || req.accepts(['application/graphql-response+json', 'application/json', 'text/html']) !== 'text/html') return next();
     res.setHeader('content-type', 'text/html; charset=utf-8');
     res.setHeader('content-security-policy', PLAYGROUND_CSP);
+    // Start reading (or building) the bundle while the browser parses the page; a failure is
+    // reported by the request for the file itself.
+    playgroundAssets.get('app.js').catch(() => undefined);
     res.end(playgroundHtml({ authRequired: tokens.enabled }));
   });
 

@@ -1,0 +1,99 @@
+import { explorerPlugin } from '@graphiql/plugin-explorer';
+import type { GraphiQLPlugin } from '@graphiql/react';
+import { createGraphiQLFetcher } from '@graphiql/toolkit';
+import { GraphiQL, HISTORY_PLUGIN } from 'graphiql';
+import { createClient } from 'graphql-ws';
+import { createElement } from 'react';
+import { createRoot } from 'react-dom/client';
+import 'graphiql/style.css';
+import '@graphiql/plugin-explorer/style.css';
+import { BATCHES_TAB, watchVariables, WATCH_TAB } from './examples.js';
+import { installMonacoWorkers } from './workers.js';
+
+// GraphiQL with HTTP for queries and mutations and graphql-ws for subscriptions, all on the gateway's
+// own origin; the Monaco editor's workers come from the same origin too.
+installMonacoWorkers('/playground/');
+
+const root = document.getElementById('graphiql') as HTMLElement;
+const httpUrl = new URL(root.dataset['endpoint'] ?? '/graphql', window.location.href).toString();
+const wsUrl = httpUrl.replace(/^http/, 'ws');
+const defaultHeaders = root.dataset['defaultHeaders'] || undefined;
+
+/** GraphiQL keeps the Headers editor in a Monaco model (it exposes Monaco as `__MONACO`). */
+type MonacoModels = { editor: { getModels(): Array<{ uri: { path: string }; getValue(): string }> } };
+
+/**
+ * The Headers editor's current text, so a token typed there also authorises lookups and
+ * subscriptions; before the editor exists, what GraphiQL stored of it.
+ */
+function currentHeaders(): Record<string, string> {
+  const monaco = (globalThis as { __MONACO?: MonacoModels }).__MONACO;
+  const model = monaco?.editor.getModels().find((candidate) => candidate.uri.path.endsWith('request-headers.json'));
+  try {
+    const parsed: unknown = JSON.parse(model?.getValue() || window.localStorage.getItem('graphiql:headers') || '{}');
+    return parsed && typeof parsed === 'object' ? (parsed as Record<string, string>) : {};
+  } catch {
+    return {};
+  }
+}
+
+const authorization = (): string | undefined => {
+  const headers = currentHeaders();
+  return headers['Authorization'] ?? headers['authorization'];
+};
+
+/** A running batch (else the newest one) to fill the example subscription's variables with. */
+async function exampleBatchId(): Promise<string | null> {
+  const token = authorization();
+  try {
+    const response = await fetch(httpUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...(token ? { authorization: token } : {}) },
+      body: JSON.stringify({
+        query: 'query ExampleBatch { running: batches(states: [RUNNING], first: 1) { edges { node { id } } } any: batches(first: 1) { edges { node { id } } } }',
+      }),
+    });
+    if (!response.ok) return null;
+    type Page = { edges: Array<{ node: { id: string } }> } | null;
+    const body = (await response.json()) as { data?: { running: Page; any: Page } | null };
+    return body.data?.running?.edges[0]?.node.id ?? body.data?.any?.edges[0]?.node.id ?? null;
+  } catch {
+    return null;
+  }
+}
+
+const wsClient = createClient({
+  url: wsUrl,
+  lazy: true,
+  retryAttempts: 5,
+  // Read the Headers tab on every (re)connect.
+  connectionParams: () => {
+    const token = authorization();
+    return token ? { authorization: token } : {};
+  },
+});
+const fetcher = createGraphiQLFetcher({ url: httpUrl, wsClient });
+const plugins: GraphiQLPlugin[] = [HISTORY_PLUGIN, explorerPlugin()];
+
+/** A first visit: GraphiQL has no tabs stored yet (it keeps them in localStorage). */
+const firstVisit = window.localStorage.getItem('graphiql:tabState') === null && window.localStorage.getItem('graphiql:variables') === null;
+
+void exampleBatchId().then((id) => {
+  const variables = watchVariables(id);
+  createRoot(root).render(
+    createElement(GraphiQL, {
+      fetcher,
+      plugins,
+      defaultTabs: [
+        { query: WATCH_TAB, variables, headers: defaultHeaders },
+        { query: BATCHES_TAB, headers: defaultHeaders },
+      ],
+      defaultHeaders,
+      // GraphiQL fills the first tab's editor from this, not from defaultTabs.
+      ...(firstVisit ? { initialVariables: variables } : {}),
+      defaultEditorToolsVisibility: defaultHeaders ? 'headers' : 'variables',
+      shouldPersistHeaders: true,
+      isHeadersEditorEnabled: true,
+    }),
+  );
+});
