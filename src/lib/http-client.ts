@@ -23,6 +23,13 @@ export interface HttpClientOptions extends BackendContext {
 
 export interface HttpClient {
   readonly got: Got;
+  /**
+   * For downloads streamed to clients: the same hooks and auth, but sockets of their own (at most
+   * `maxStreams`), no retries, and a stream that moves no byte for `streamIdleMs` (a stalled
+   * backend, or a client that stopped reading) fails. Long or stuck downloads never take the
+   * sockets that queries and polls need.
+   */
+  readonly stream: Got;
   dispose(): void;
 }
 
@@ -33,6 +40,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const agent = {
     http: new HttpAgent({ keepAlive: true, maxSockets, maxFreeSockets: 8 }),
     https: new HttpsAgent({ keepAlive: true, maxSockets, maxFreeSockets: 8 }),
+  };
+  const maxStreams = options.maxStreams ?? 8;
+  const streamAgent = {
+    http: new HttpAgent({ keepAlive: true, maxSockets: maxStreams, maxFreeSockets: 2 }),
+    https: new HttpsAgent({ keepAlive: true, maxSockets: maxStreams, maxFreeSockets: 2 }),
   };
   const report = (method: string, url: URL | undefined, statusCode: number | null, started: number | undefined, ok: boolean) => {
     options.onUpstreamCall?.({
@@ -83,11 +95,19 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     },
   });
   const instance = options.extend ? base.extend(options.extend) : base;
+  const stream = instance.extend({
+    agent: streamAgent,
+    retry: { limit: 0 },
+    timeout: { socket: options.streamIdleMs ?? 30_000 },
+  });
   return {
     got: instance,
+    stream,
     dispose() {
       agent.http.destroy();
       agent.https.destroy();
+      streamAgent.http.destroy();
+      streamAgent.https.destroy();
     },
   };
 }
@@ -136,7 +156,7 @@ export function translateHttpError(error: unknown, backend: string): GatewayErro
  * report a refused or dropped connection (Node 24 may surface ERR_SOCKET_CLOSED_BEFORE_CONNECTION
  * from a reused keep-alive socket, outside got's own RequestError).
  */
-function transportCodeOf(error: unknown): string | null {
+export function transportCodeOf(error: unknown): string | null {
   for (let current: unknown = error, depth = 0; current && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && /^(E[A-Z]+|ERR_SOCKET_[A-Z_]+|ERR_STREAM_PREMATURE_CLOSE|UND_ERR_[A-Z_]+)$/.test(code)) return code;

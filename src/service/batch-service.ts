@@ -1,8 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { ArtifactStream, BatchBackend } from '../core/backend.js';
 import { ErrorCode, GatewayError, toGatewayError } from '../core/errors.js';
 import { isTerminal, type Artifact, type Batch, type BatchState, type StartInput } from '../core/model.js';
 import type { Store } from '../store/store.js';
+import { cancelForgetful, recordedArtifacts } from './forgetful-cancel.js';
+import { startIdempotently } from './idempotent-start.js';
+import { listAcross, type BackendPage, type ListCursor } from './listing.js';
 import { createBackendGuard, type BackendGuard } from './resilience.js';
 
 export interface BatchServiceOptions {
@@ -18,6 +20,11 @@ export interface BatchServiceOptions {
   halfOpenAfterMs?: number;
   /** How long a second request with an idempotency key waits for the first to finish. @default 30000 */
   idempotencyWaitMs?: number;
+  /**
+   * Longest one backend call may take, waiting for a bulkhead slot, a socket and retries included:
+   * after it the caller gets `BACKEND_TIMEOUT`. @default 10000
+   */
+  callTimeoutMs?: number;
 }
 
 export interface ListRequest {
@@ -51,12 +58,14 @@ export class BatchService {
   private readonly store: Store;
   private readonly cacheTtlMs: number;
   private readonly idempotencyWaitMs: number;
+  private readonly callTimeoutMs: number;
 
   constructor(options: BatchServiceOptions) {
     this.backends = new Map(options.backends.map((backend) => [backend.id, backend]));
     this.store = options.store;
     this.cacheTtlMs = options.cacheTtlMs ?? 250;
     this.idempotencyWaitMs = options.idempotencyWaitMs ?? 30_000;
+    this.callTimeoutMs = options.callTimeoutMs ?? 10_000;
     for (const backend of options.backends) {
       const guard = createBackendGuard(backend.id, {
         maxInFlight: options.maxInFlight ?? 64,
@@ -107,7 +116,7 @@ export class BatchService {
   private async fetchBatch(backendId: string, nativeId: string): Promise<Batch> {
     const backend = this.backend(backendId);
     try {
-      return await this.guarded(backend, () => backend.get(nativeId));
+      return await this.guarded(backend, (signal) => backend.get(nativeId, { signal }));
     } catch (error) {
       const gatewayError = toGatewayError(error, backendId);
       if (gatewayError.code !== ErrorCode.BATCH_NOT_FOUND) throw gatewayError;
@@ -134,25 +143,13 @@ export class BatchService {
     this.inflight.delete(`${backendId}\u0000${nativeId}`);
   }
 
+  /** One page across backends, all asked at once; a backend that fails adds an error naming it. */
   async listBatches(request: ListRequest): Promise<ListResult> {
     const first = Math.max(0, Math.min(request.first, 100));
     const ids = request.backendId ? [this.backend(request.backendId).id] : [...this.backends.keys()];
-    let cursor = decodeListCursor(request.after, ids);
-    const items: Batch[] = [];
-    const errors: GatewayError[] = [];
-    while (cursor && items.length < first) {
-      const at: ListCursor = cursor;
-      const backend = this.backend(ids[at.backend]!);
-      try {
-        const page = await this.listOne(backend, at, first - items.length, request.states ?? null);
-        items.push(...page.items);
-        cursor = page.next ?? nextBackend(at, ids);
-      } catch (error) {
-        errors.push(toGatewayError(error, backend.id));
-        cursor = nextBackend(at, ids);
-      }
-    }
-    return { items, endCursor: cursor ? encodeListCursor(cursor) : null, hasNextPage: cursor !== null, errors };
+    return listAcross(ids, { first, after: request.after, states: request.states ?? null }, (backendId, cursor, limit, states) =>
+      this.listOne(this.backend(backendId), cursor, limit, states),
+    );
   }
 
   /**
@@ -164,7 +161,7 @@ export class BatchService {
     cursor: ListCursor,
     limit: number,
     states: readonly BatchState[] | null,
-  ): Promise<{ items: Batch[]; next: ListCursor | null }> {
+  ): Promise<BackendPage> {
     if (cursor.phase === 'backend' && backend.capabilities.list) {
       const page = await this.guarded(backend, () => backend.list({ limit, cursor: cursor.token, ...(states ? { states } : {}) }));
       if (page.nextCursor) return { items: page.items, next: { ...cursor, token: page.nextCursor } };
@@ -173,6 +170,7 @@ export class BatchService {
     }
     const cancelledOnly = backend.capabilities.list;
     const page = await this.store.list(backend.id, { offset: cursor.offset, limit, cancelledOnly });
+    let stale: GatewayError | null = null;
     const batches = await Promise.all(
       page.records.map(async (record) => {
         if (cancelledOnly && record.snapshot) return record.snapshot;
@@ -183,13 +181,15 @@ export class BatchService {
           if (!record.snapshot || JSON.stringify(record.snapshot) !== JSON.stringify(batch)) void this.store.updateSnapshot(batch).catch(() => undefined);
           return batch;
         } catch (error) {
-          if (record.snapshot) return record.snapshot;
-          throw error;
+          if (!record.snapshot) throw error;
+          // The last known state, with an error saying it may be out of date.
+          stale ??= toGatewayError(error, backend.id);
+          return record.snapshot;
         }
       }),
     );
     const items = states ? batches.filter((batch) => states.includes(batch.state)) : batches;
-    return { items, next: page.next === null ? null : { backend: cursor.backend, phase: 'store', token: null, offset: page.next } };
+    return { items, stale, next: page.next === null ? null : { backend: cursor.backend, phase: 'store', token: null, offset: page.next } };
   }
 
   async startBatch(backendId: string, input: StartInput, idempotencyKey?: string | null): Promise<Batch> {
@@ -200,47 +200,37 @@ export class BatchService {
       });
     }
     if (!idempotencyKey) return this.doStart(backend, input);
-
-    const fingerprint = createHash('sha256').update(JSON.stringify({ backendId, input })).digest('hex');
-    const deadline = Date.now() + this.idempotencyWaitMs;
-    for (;;) {
-      const claim = await this.store.claimIdempotency(idempotencyKey, fingerprint, this.idempotencyWaitMs * 2);
-      switch (claim.status) {
-        case 'claimed': {
-          let batch: Batch;
-          try {
-            batch = await this.doStart(backend, input);
-          } catch (error) {
-            await this.store.releaseIdempotency(idempotencyKey);
-            throw error;
-          }
-          await this.store.completeIdempotency(idempotencyKey, backendId, batch.nativeId);
-          return batch;
-        }
-        case 'done':
-          return this.getBatch(claim.backendId, claim.nativeId);
-        case 'mismatch':
-          throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'This idempotencyKey was already used with a different input', {
-            backend: backendId,
-            extensions: { field: 'idempotencyKey' },
-          });
-        case 'pending':
-          if (Date.now() > deadline) {
-            throw new GatewayError(ErrorCode.BACKEND_TIMEOUT, 'A start with this idempotencyKey is still in progress', { backend: backendId });
-          }
-          await new Promise((resolve) => setTimeout(resolve, 50));
-          break;
-        default: {
-          const exhaustive: never = claim;
-          throw new Error(`Unknown claim ${JSON.stringify(exhaustive)}`);
-        }
-      }
-    }
+    return startIdempotently(
+      {
+        store: this.store,
+        waitMs: this.idempotencyWaitMs,
+        start: (target, startInput) => this.doStartUnbounded(target, startInput),
+        bounded: (target, call) => this.withDeadline(target, call, () => undefined),
+        guarded: (target, call) => this.guarded(target, () => call()),
+        adopt: async (batch) => {
+          await this.store.recordStarted(batch);
+          this.emit(batch);
+        },
+        getBatch: (backendId, nativeId) => this.getBatch(backendId, nativeId),
+      },
+      backend,
+      input,
+      idempotencyKey,
+    );
   }
 
-  private async doStart(backend: BatchBackend, input: StartInput): Promise<Batch> {
-    // Never retried: a start that timed out may have started upstream.
-    const batch = await this.guarded(backend, () => backend.start(input));
+  private doStart(backend: BatchBackend, input: StartInput): Promise<Batch> {
+    return this.withDeadline(backend, this.doStartUnbounded(backend, input), () => undefined);
+  }
+
+  /** Never retried: a start that timed out may have started upstream. Records and announces what it started, even late. */
+  private async doStartUnbounded(backend: BatchBackend, input: StartInput): Promise<Batch> {
+    let batch: Batch;
+    try {
+      batch = await this.guards.get(backend.id)!.run(() => backend.start(input));
+    } catch (error) {
+      throw toGatewayError(error, backend.id);
+    }
     await this.store.recordStarted(batch);
     this.emit(batch);
     return batch;
@@ -253,8 +243,14 @@ export class BatchService {
     }
     const record = await this.store.get(backendId, nativeId);
     if (record?.cancelledAt && record.snapshot && backend.capabilities.forgetsCancelled) return record.snapshot;
-    const batch = await this.guarded(backend, () => backend.cancel(nativeId));
-    await this.store.recordCancelled(batch);
+    const batch = backend.capabilities.forgetsCancelled
+      ? await cancelForgetful(
+          { store: this.store, getBatch: (id, native) => this.getBatch(id, native, { fresh: true }), guarded: (target, call) => this.guarded(target, call) },
+          backend,
+          nativeId,
+        )
+      : await this.guarded(backend, () => backend.cancel(nativeId));
+    if (!backend.capabilities.forgetsCancelled) await this.store.recordCancelled(batch);
     this.invalidate(backendId, nativeId);
     this.emit(batch);
     return batch;
@@ -272,14 +268,21 @@ export class BatchService {
     return batch;
   }
 
-  artifacts(backendId: string, nativeId: string, index: number): Promise<Artifact[]> {
+  /** Artifacts of one execution; for a batch the backend forgot, those the gateway's record kept. */
+  async artifacts(backendId: string, nativeId: string, index: number): Promise<Artifact[]> {
     const backend = this.backend(backendId);
-    return this.guarded(backend, () => backend.artifacts(nativeId, index));
+    try {
+      return await this.guarded(backend, () => backend.artifacts(nativeId, index));
+    } catch (error) {
+      const recorded = await recordedArtifacts(this.store, error, backendId, nativeId, index).catch(() => null);
+      if (recorded) return recorded;
+      throw error;
+    }
   }
 
   openArtifact(backendId: string, nativeId: string, index: number, name: string): Promise<ArtifactStream> {
     const backend = this.backend(backendId);
-    return this.guarded(backend, () => backend.openArtifact(nativeId, index, name));
+    return this.guarded(backend, () => backend.openArtifact(nativeId, index, name), (late) => late.body.destroy());
   }
 
   /** Probes every backend; `healthy` reflects the answer and the circuit. */
@@ -302,13 +305,50 @@ export class BatchService {
     return health;
   }
 
-  /** Runs an upstream call under the backend's bulkhead and circuit breaker, errors named. */
-  private async guarded<T>(backend: BatchBackend, call: () => Promise<T>): Promise<T> {
-    try {
-      return await this.guards.get(backend.id)!.run(call);
-    } catch (error) {
-      throw toGatewayError(error, backend.id);
-    }
+  /**
+   * Runs an upstream call under the backend's bulkhead and circuit breaker, errors named, within
+   * `callTimeoutMs` from now: the wait for a slot, for a socket and every retry count. At the
+   * deadline the call's signal aborts (connectors that take one stop at once) and the caller gets
+   * `BACKEND_TIMEOUT`; `onLate` receives an answer that still comes afterwards, to free it.
+   */
+  private guarded<T>(backend: BatchBackend, call: (signal: AbortSignal) => Promise<T>, onLate?: (value: T) => void): Promise<T> {
+    const controller = new AbortController();
+    const running = (async () => {
+      try {
+        return await this.guards.get(backend.id)!.run(() => call(controller.signal));
+      } catch (error) {
+        throw toGatewayError(error, backend.id);
+      }
+    })();
+    return this.withDeadline(backend, running, () => controller.abort(), onLate);
+  }
+
+  private withDeadline<T>(backend: BatchBackend, call: Promise<T>, onTimeout: () => void, onLate?: (value: T) => void): Promise<T> {
+    const timeoutMs = this.callTimeoutMs;
+    return new Promise<T>((resolve, reject) => {
+      let late = false;
+      const timer = setTimeout(() => {
+        late = true;
+        onTimeout();
+        reject(
+          new GatewayError(ErrorCode.BACKEND_TIMEOUT, `Backend "${backend.id}" did not answer within ${timeoutMs} ms`, {
+            backend: backend.id,
+            cause: new Error('deadline'),
+          }),
+        );
+      }, timeoutMs);
+      call.then(
+        (value) => {
+          clearTimeout(timer);
+          if (late) onLate?.(value);
+          else resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
   }
 
   private emit(batch: Batch): void {
@@ -326,38 +366,6 @@ export class BatchService {
     this.listeners.clear();
     await Promise.all([...this.backends.values()].map((backend) => backend.dispose().catch(() => undefined)));
   }
-}
-
-/** Where a cross-backend listing stands: which backend, and where inside it. */
-interface ListCursor {
-  backend: number;
-  phase: 'backend' | 'store';
-  token: string | null;
-  offset: number;
-}
-
-function nextBackend(cursor: ListCursor, ids: readonly string[]): ListCursor | null {
-  return cursor.backend + 1 < ids.length ? { backend: cursor.backend + 1, phase: 'backend', token: null, offset: 0 } : null;
-}
-
-function encodeListCursor(cursor: ListCursor): string {
-  return Buffer.from(JSON.stringify([cursor.backend, cursor.phase === 'store' ? 1 : 0, cursor.token, cursor.offset])).toString('base64url');
-}
-
-function decodeListCursor(after: string | null | undefined, ids: readonly string[]): ListCursor | null {
-  if (ids.length === 0) return null;
-  if (!after) return { backend: 0, phase: 'backend', token: null, offset: 0 };
-  try {
-    const [backend, phase, token, offset] = JSON.parse(Buffer.from(after, 'base64url').toString('utf8')) as [number, number, string | null, number];
-    if (Number.isInteger(backend) && backend >= 0 && backend < ids.length && Number.isInteger(offset) && offset >= 0) {
-      return { backend, phase: phase === 1 ? 'store' : 'backend', token: typeof token === 'string' ? token : null, offset };
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'The "after" cursor is not one this gateway issued for this listing', {
-    extensions: { field: 'after' },
-  });
 }
 
 const truncate = (value: string): string => (value.length > 80 ? `${value.slice(0, 77)}...` : value);

@@ -1,0 +1,99 @@
+import { ErrorCode, GatewayError, toGatewayError } from '../core/errors.js';
+import type { Batch, BatchState } from '../core/model.js';
+
+/** Where a cross-backend listing stands: which backend, and where inside it. */
+export interface ListCursor {
+  backend: number;
+  phase: 'backend' | 'store';
+  token: string | null;
+  offset: number;
+}
+
+/** One backend's page; `stale` when some of its items are the gateway's records because refreshing them failed. */
+export interface BackendPage {
+  items: Batch[];
+  next: ListCursor | null;
+  stale?: GatewayError | null;
+}
+
+export type ReadPage = (backendId: string, cursor: ListCursor, limit: number, states: readonly BatchState[] | null) => Promise<BackendPage>;
+
+export interface MergedPage {
+  items: Batch[];
+  endCursor: string | null;
+  hasNextPage: boolean;
+  errors: GatewayError[];
+}
+
+type Outcome = { page: BackendPage } | { error: GatewayError };
+
+/**
+ * One page across backends, in backend order. Every backend the page may reach is asked at once
+ * (each for a whole page), so a slow backend costs its own time, not the sum of all. Only the
+ * backends the page actually reaches contribute items and errors; one whose prefetched page holds
+ * more than the space left is asked again for exactly that many, so the cursor stays exact.
+ */
+export async function listAcross(
+  ids: readonly string[],
+  request: { first: number; after?: string | null; states: readonly BatchState[] | null },
+  readPage: ReadPage,
+): Promise<MergedPage> {
+  const first = request.first;
+  let cursor = decodeListCursor(request.after, ids);
+  const items: Batch[] = [];
+  const errors: GatewayError[] = [];
+  const read = (at: ListCursor, limit: number): Promise<Outcome> =>
+    readPage(ids[at.backend]!, at, limit, request.states).then(
+      (page) => ({ page }),
+      (error: unknown) => ({ error: toGatewayError(error, ids[at.backend]) }),
+    );
+  const prefetched = new Map<number, Promise<Outcome>>();
+  if (cursor && first > 0) {
+    for (let backend = cursor.backend; backend < ids.length; backend += 1) {
+      prefetched.set(backend, read(backend === cursor.backend ? cursor : startOf(backend), first));
+    }
+  }
+  while (cursor && items.length < first) {
+    const at: ListCursor = cursor;
+    const room = first - items.length;
+    const early = prefetched.get(at.backend);
+    prefetched.delete(at.backend);
+    let outcome = early ? await early : await read(at, room);
+    if (early && 'page' in outcome && outcome.page.items.length > room) outcome = await read(at, room);
+    if ('error' in outcome) {
+      errors.push(outcome.error);
+      cursor = nextBackend(at, ids);
+      continue;
+    }
+    items.push(...outcome.page.items);
+    if (outcome.page.stale && !errors.some((error) => error.backend === ids[at.backend])) errors.push(outcome.page.stale);
+    cursor = outcome.page.next ?? nextBackend(at, ids);
+  }
+  return { items, endCursor: cursor ? encodeListCursor(cursor) : null, hasNextPage: cursor !== null, errors };
+}
+
+const startOf = (backend: number): ListCursor => ({ backend, phase: 'backend', token: null, offset: 0 });
+
+function nextBackend(cursor: ListCursor, ids: readonly string[]): ListCursor | null {
+  return cursor.backend + 1 < ids.length ? startOf(cursor.backend + 1) : null;
+}
+
+function encodeListCursor(cursor: ListCursor): string {
+  return Buffer.from(JSON.stringify([cursor.backend, cursor.phase === 'store' ? 1 : 0, cursor.token, cursor.offset])).toString('base64url');
+}
+
+function decodeListCursor(after: string | null | undefined, ids: readonly string[]): ListCursor | null {
+  if (ids.length === 0) return null;
+  if (!after) return startOf(0);
+  try {
+    const [backend, phase, token, offset] = JSON.parse(Buffer.from(after, 'base64url').toString('utf8')) as [number, number, string | null, number];
+    if (Number.isInteger(backend) && backend >= 0 && backend < ids.length && Number.isInteger(offset) && offset >= 0) {
+      return { backend, phase: phase === 1 ? 'store' : 'backend', token: typeof token === 'string' ? token : null, offset };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'The "after" cursor is not one this gateway issued for this listing', {
+    extensions: { field: 'after' },
+  });
+}
