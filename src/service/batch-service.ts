@@ -345,7 +345,7 @@ export class BatchService {
         },
         (error: unknown) => {
           clearTimeout(timer);
-          reject(error);
+          reject(toGatewayError(error, backend.id));
         },
       );
     });
