@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 /**
@@ -24,6 +24,8 @@ export type Fault =
   | { kind: 'hang' }
   /** Headers and the first bytes of the body sent, then nothing more until the fault clears (a stalled download). */
   | { kind: 'stall' }
+  /** The backend acts on the request, then the connection drops before its answer (a start whose outcome is lost). */
+  | { kind: 'drop' }
   /** The backend refuses our credentials, in its own way (see `EmulatorOptions.refuseCredentials`). */
   | { kind: 'unauthorized' }
   /**
@@ -157,6 +159,13 @@ export async function startEmulatorHttp(handle: EmulatorHandler, options: Emulat
         case 'hang':
           hold(res);
           return;
+        case 'drop': {
+          // The emulator's handler answers into a response bound to no socket; the caller gets none.
+          const lost = new ServerResponse(req);
+          await handle(req, lost, body);
+          res.socket?.destroy();
+          return;
+        }
         case 'stall':
           res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(1024 * 1024) });
           res.write(Buffer.alloc(1024, 0x2e));
