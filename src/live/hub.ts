@@ -8,6 +8,8 @@ import { batchKey, leaseKeyOf, listKeyOf, withDeadline } from './keys.js';
 import { ListPoller } from './list-poller.js';
 import { nextPollDue } from './poll-schedule.js';
 import type { LiveError, LiveEvent, LiveHub, UpdatesFilter } from './events.js';
+import { lastKnownEvent, liveError } from './last-known.js';
+import { createVersionGate, observedNow } from './version-gate.js';
 
 export interface HubOptions {
   service: BatchService;
@@ -35,8 +37,6 @@ const FANOUT_SLICE = 256;
 /** A batch the backend no longer knows, answered from the gateway's records: its state is final. */
 const isGone = (batch: Batch): boolean => !isTerminal(batch.state) && batch.error?.code === ErrorCode.BATCH_NOT_FOUND;
 
-const liveError = (error: GatewayError): LiveError => ({ code: error.code, message: error.message, backend: error.backend ?? null });
-
 /**
  * Turns polls into pushes. Every watched batch has one poller, shared by all its subscribers on all
  * connections: started by the first, stopped after the last leaves or when the batch ends. With a
@@ -59,18 +59,14 @@ export function createHub(options: HubOptions): LiveHub {
   const pollers = new Map<string, BatchPoller>();
   const listPollers = new Map<string, ListPoller>();
   const updateQueues = new Set<{ queue: EventQueue<LiveEvent>; filter: UpdatesFilter }>();
-  const lastSeen = new Map<string, string>();
+  /** Every event passes one of these before fan-out: nothing older, nothing twice (`version-gate.ts`). */
+  const batchGate = createVersionGate();
+  const updatesGate = createVersionGate();
   let disposed = false;
 
   /** Feeds `batchUpdates` subscribers, once per visible change of a batch. */
   const announce = (event: LiveEvent) => {
-    if (event.error) return;
-    const key = batchKey(event.batch);
-    const print = fingerprint(event.batch);
-    if (lastSeen.get(key) === print) return;
-    lastSeen.delete(key);
-    lastSeen.set(key, print);
-    if (lastSeen.size > 10_000) lastSeen.delete(lastSeen.keys().next().value!);
+    if (event.error || !updatesGate.admit(batchKey(event.batch), event)) return;
     for (const { queue, filter } of updateQueues) {
       if (filter.backendId && filter.backendId !== event.batch.backendId) continue;
       if (filter.states && filter.states.length > 0 && !filter.states.includes(event.batch.state)) continue;
@@ -79,7 +75,7 @@ export function createHub(options: HubOptions): LiveHub {
   };
 
   const unsubscribeService = options.service.onBatchChanged((batch) => {
-    const event: LiveEvent = { batch, terminal: isTerminal(batch.state), error: null };
+    const event: LiveEvent = { batch, terminal: isTerminal(batch.state), error: null, version: observedNow() };
     announce(event);
     pollers.get(batchKey(batch))?.offer(event);
     if (coordinator.alone) return;
@@ -128,10 +124,11 @@ export function createHub(options: HubOptions): LiveHub {
       readonly key: string,
       readonly backendId: string,
       readonly nativeId: string,
-      snapshot: Batch,
+      first: LiveEvent,
     ) {
       this.leaseKey = leaseKeyOf(backendId, nativeId);
-      this.record({ batch: snapshot, terminal: isTerminal(snapshot.state), error: null });
+      batchGate.admit(key, first);
+      this.record(first);
       this.unsubscribeRemote = coordinator.subscribe(this.leaseKey, (event) => this.offer(event));
       if (coordinator.alone) {
         this.holder = true;
@@ -141,11 +138,10 @@ export function createHub(options: HubOptions): LiveHub {
       }
     }
 
-    /** An event from elsewhere (a mutation here, or the polling replica): deliver if it tells something new. */
+    /** An event from elsewhere (a mutation here, or the polling replica): delivered if the gate admits it. */
     offer(event: LiveEvent): void {
       this.lastNewsAt = Date.now();
-      const errorChanged = (event.error?.code ?? null) !== (this.last?.error?.code ?? null);
-      if (fingerprint(event.batch) !== this.lastPrint || errorChanged) this.deliver(event);
+      this.deliver(event);
     }
 
     private record(event: LiveEvent): void {
@@ -154,6 +150,7 @@ export function createHub(options: HubOptions): LiveHub {
     }
 
     private deliver(event: LiveEvent): void {
+      if (!batchGate.admit(this.key, event)) return;
       this.record(event);
       announce(event);
       if (event.terminal) this.ending = true;
@@ -179,7 +176,7 @@ export function createHub(options: HubOptions): LiveHub {
       const batch = { ...this.last!.batch, error: { code: error.code, message: error.message } };
       // Recorded before anyone is told, so a read right after the final event sees it.
       await options.service.keepLastKnown(batch).catch(() => undefined);
-      if (!this.stopped) this.share({ batch, terminal: true, error });
+      if (!this.stopped) this.share({ batch, terminal: true, error, version: observedNow() });
     }
 
     /** Polls here, and tells the other replicas. */
@@ -267,7 +264,7 @@ export function createHub(options: HubOptions): LiveHub {
         }
         if (fingerprint(batch) !== this.lastPrint || this.last?.error) {
           this.unchanged = 0;
-          this.share({ batch, terminal: isTerminal(batch.state), error: null });
+          this.share({ batch, terminal: isTerminal(batch.state), error: null, version: observedNow() });
         } else {
           this.unchanged += 1;
         }
@@ -284,7 +281,7 @@ export function createHub(options: HubOptions): LiveHub {
         }
         // One event per kind of failure, not one per failed poll; the stream stays open.
         if (this.last && this.last.error?.code !== error.code) {
-          this.share({ batch: this.last.batch, terminal: false, error: liveError(error) });
+          this.share({ batch: this.last.batch, terminal: false, error: liveError(error), version: observedNow() });
         }
       } finally {
         this.polling = false;
@@ -349,12 +346,17 @@ export function createHub(options: HubOptions): LiveHub {
     const key = batchKey({ backendId, nativeId });
     const existing = pollers.get(key);
     if (existing?.last) return existing;
-    const snapshot = await options.service.getBatch(backendId, nativeId);
-    if (isTerminal(snapshot.state)) return { batch: snapshot, terminal: true, error: null };
+    // The backend failing, a batch the gateway records opens with its last known state and the error.
+    const first: LiveEvent = await options.service.getBatch(backendId, nativeId).then(
+      (batch) => ({ batch, terminal: isTerminal(batch.state), error: null }),
+      (caught: unknown) => lastKnownEvent(options.service, backendId, nativeId, caught),
+    );
+    const snapshot = first.batch;
+    if (first.terminal) return first;
     if (isGone(snapshot)) return { batch: snapshot, terminal: true, error: { code: ErrorCode.BATCH_NOT_FOUND, message: snapshot.error!.message, backend: backendId } };
     const raced = pollers.get(key);
     if (raced) return raced;
-    const poller = new BatchPoller(key, backendId, nativeId, snapshot);
+    const poller = new BatchPoller(key, backendId, nativeId, first);
     pollers.set(key, poller);
     return poller;
   }

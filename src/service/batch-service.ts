@@ -133,6 +133,11 @@ export class BatchService {
     }
   }
 
+  /** The batch as the gateway's records last saw it; null when it has no record of it. */
+  async lastKnown(backendId: string, nativeId: string): Promise<Batch | null> {
+    return (await this.store.get(backendId, nativeId))?.snapshot ?? null;
+  }
+
   /** Keeps a batch's last known state in the gateway's record (a no-op for batches it did not start). */
   async keepLastKnown(batch: Batch): Promise<void> {
     await this.store.updateSnapshot(batch);
