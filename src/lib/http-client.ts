@@ -74,7 +74,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       errorCodes: ['ETIMEDOUT', 'ECONNRESET', 'EADDRINUSE', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND', 'ENETUNREACH', 'EAI_AGAIN'],
       backoffLimit: 2000,
       // got's backoff is exponential; jitter it so retries from many pollers do not arrive in step.
-      calculateDelay: ({ computedValue }) => (computedValue > 0 ? Math.round(computedValue * (0.5 + Math.random() / 2)) : 0),
+      // A retry that could not finish within timeoutMs of the first attempt is not made: the call
+      // fails with what went wrong (refused, reset) rather than run into the caller's deadline.
+      calculateDelay: ({ computedValue, error, attemptCount }) => {
+        if (computedValue <= 0) return 0;
+        const started = firstAttemptAt(error, attemptCount);
+        const delay = Math.round(computedValue * (0.5 + Math.random() / 2));
+        return Date.now() + delay - started >= options.timeoutMs ? 0 : delay;
+      },
     },
     throwHttpErrors: true,
     hooks: {
@@ -110,6 +117,17 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       streamAgent.https.destroy();
     },
   };
+}
+
+/** When a call's first attempt started, remembered per call (got keeps one options object across retries). */
+const firstAttempts = new WeakMap<object, number>();
+function firstAttemptAt(error: RequestError, attemptCount: number): number {
+  const key = error.options as object;
+  const known = firstAttempts.get(key);
+  if (known !== undefined && attemptCount > 1) return known;
+  const started = error.timings?.start ?? Date.now();
+  firstAttempts.set(key, started);
+  return started;
 }
 
 /**
