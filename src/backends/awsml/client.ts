@@ -114,14 +114,17 @@ export function createAwsMlClient(options: AwsMlClientOptions): AwsMlClient {
    */
   async function send<T>(operation: AwsMlOperation, input: object, schema: z.ZodType<T>, idempotent: boolean, signal?: AbortSignal): Promise<T> {
     const body = JSON.stringify(input);
+    const startedAt = Date.now();
     for (let attemptNo = 0; ; attemptNo++) {
       try {
         const parsed = schema.safeParse(await attempt(operation, body, signal));
         if (!parsed.success) throw malformed(backend, parsed.error);
         return parsed.data;
       } catch (error) {
-        if (!idempotent || attemptNo >= retries || !isRetryable(error) || signal?.aborted) throw translateAwsError(error, backend);
         const delay = Math.min(2000, retryBaseMs * 2 ** attemptNo);
+        // A retry that could not finish within timeoutMs is not made: the caller learns what went wrong.
+        const late = Date.now() + delay - startedAt >= options.timeoutMs;
+        if (!idempotent || attemptNo >= retries || late || !isRetryable(error) || signal?.aborted) throw translateAwsError(error, backend);
         // Jitter so many pollers hitting one throttled account do not retry in step.
         await sleep(Math.round(delay * (0.5 + Math.random() / 2)));
       }
