@@ -77,6 +77,26 @@ describe('subscribing while the backend is down', () => {
   });
 });
 
+describe('a backend that cannot list (SLV), down', () => {
+  it('lists the batches the gateway records as last seen, with an error naming the backend', async () => {
+    const batch = await startSample(gw.url, 'slv');
+    const http = emulators.byKind.slv.http;
+    const list = () => postGraphQL(gw.url, `{ batches(backend: "slv", first: 50) { edges { node { id state } } } }`);
+    const fresh = await list();
+    expect(fresh.body.errors).toBeUndefined();
+    await http.setFaults([{ fault: { kind: 'down' } }]);
+    try {
+      const stale = await list();
+      expect(stale.body.errors?.map((error) => [error.extensions?.['code'], error.extensions?.['backend']])).toEqual([['BACKEND_UNAVAILABLE', 'slv']]);
+      expect(stale.body.data.batches.edges).toEqual(fresh.body.data.batches.edges);
+      expect(stale.body.data.batches.edges.map((edge: { node: { id: string } }) => edge.node.id)).toContain(batch.id);
+    } finally {
+      await http.setFaults([]);
+    }
+    await expect.poll(async () => (await list()).body.errors, { timeout: 5000 }).toBeUndefined();
+  });
+});
+
 describe('a cancelled ML Server batch', () => {
   it('stays readable with the artifacts seen before, and its terminal event carries it', async () => {
     const batch = await startSample(gw.url, 'azureml');
