@@ -1,7 +1,10 @@
-import { isBackendFault, toGatewayError, type GatewayError } from '../core/errors.js';
-import { isTerminal } from '../core/model.js';
+import { ErrorCode, isBackendFault, toGatewayError, type GatewayError } from '../core/errors.js';
+import { isTerminal, type Batch } from '../core/model.js';
 import type { BatchService } from '../service/batch-service.js';
 import type { LiveError, LiveEvent } from './events.js';
+
+/** A batch the backend no longer knows, answered from the gateway's records: its state is final. */
+export const isGone = (batch: Batch): boolean => !isTerminal(batch.state) && batch.error?.code === ErrorCode.BATCH_NOT_FOUND;
 
 export const liveError = (error: GatewayError): LiveError => ({ code: error.code, message: error.message, backend: error.backend ?? null });
 
