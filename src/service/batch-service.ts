@@ -2,10 +2,10 @@ import type { ArtifactStream, BatchBackend } from '../core/backend.js';
 import { ErrorCode, GatewayError, toGatewayError } from '../core/errors.js';
 import { isTerminal, type Artifact, type Batch, type BatchState, type StartInput } from '../core/model.js';
 import type { Store } from '../store/store.js';
-import { cancelForgetful, recordedArtifacts } from './forgetful-cancel.js';
+import { cancelAndRecord, recordedArtifacts } from './forgetful-cancel.js';
 import { startIdempotently } from './idempotent-start.js';
-import { listAcross, type BackendPage, type ListCursor } from './listing.js';
-import { createBackendGuard, type BackendGuard } from './resilience.js';
+import { listAcross, recordsPage, type BackendPage, type ListCursor, type ListRequest, type MergedPage } from './listing.js';
+import { createBackendGuard, withCallDeadline, type BackendGuard } from './resilience.js';
 
 export interface BatchServiceOptions {
   backends: readonly BatchBackend[];
@@ -25,21 +25,6 @@ export interface BatchServiceOptions {
    * after it the caller gets `BACKEND_TIMEOUT`. @default 10000
    */
   callTimeoutMs?: number;
-}
-
-export interface ListRequest {
-  backendId?: string | null;
-  states?: readonly BatchState[] | null;
-  first: number;
-  after?: string | null;
-}
-
-export interface ListResult {
-  items: Batch[];
-  endCursor: string | null;
-  hasNextPage: boolean;
-  /** One per backend that failed; the other backends' batches are still in `items`. */
-  errors: GatewayError[];
 }
 
 export type BatchListener = (batch: Batch) => void;
@@ -149,7 +134,7 @@ export class BatchService {
   }
 
   /** One page across backends, all asked at once; a backend that fails adds an error naming it. */
-  async listBatches(request: ListRequest): Promise<ListResult> {
+  async listBatches(request: ListRequest): Promise<MergedPage> {
     const first = Math.max(0, Math.min(request.first, 100));
     const ids = request.backendId ? [this.backend(request.backendId).id] : [...this.backends.keys()];
     return listAcross(ids, { first, after: request.after, states: request.states ?? null }, (backendId, cursor, limit, states) =>
@@ -173,28 +158,7 @@ export class BatchService {
       if (!backend.capabilities.forgetsCancelled) return { items: page.items, next: null };
       return { items: page.items, next: { backend: cursor.backend, phase: 'store', token: null, offset: 0 } };
     }
-    const cancelledOnly = backend.capabilities.list;
-    const page = await this.store.list(backend.id, { offset: cursor.offset, limit, cancelledOnly });
-    let stale: GatewayError | null = null;
-    const batches = await Promise.all(
-      page.records.map(async (record) => {
-        if (cancelledOnly && record.snapshot) return record.snapshot;
-        try {
-          const batch = await this.getBatch(backend.id, record.nativeId);
-          // Only a changed batch is written back: listing is frequent, and rewriting every record's
-          // snapshot on every page was most of the store's writes.
-          if (!record.snapshot || JSON.stringify(record.snapshot) !== JSON.stringify(batch)) void this.store.updateSnapshot(batch).catch(() => undefined);
-          return batch;
-        } catch (error) {
-          if (!record.snapshot) throw error;
-          // The last known state, with an error saying it may be out of date.
-          stale ??= toGatewayError(error, backend.id);
-          return record.snapshot;
-        }
-      }),
-    );
-    const items = states ? batches.filter((batch) => states.includes(batch.state)) : batches;
-    return { items, stale, next: page.next === null ? null : { backend: cursor.backend, phase: 'store', token: null, offset: page.next } };
+    return recordsPage({ store: this.store, getBatch: (nativeId) => this.getBatch(backend.id, nativeId) }, backend, cursor, limit, states);
   }
 
   async startBatch(backendId: string, input: StartInput, idempotencyKey?: string | null): Promise<Batch> {
@@ -204,13 +168,13 @@ export class BatchService {
         backend: backendId,
       });
     }
-    if (!idempotencyKey) return this.doStart(backend, input);
+    if (!idempotencyKey) return withCallDeadline(backend.id, this.doStartUnbounded(backend, input), this.callTimeoutMs, () => undefined);
     return startIdempotently(
       {
         store: this.store,
         waitMs: this.idempotencyWaitMs,
         start: (target, startInput) => this.doStartUnbounded(target, startInput),
-        bounded: (target, call) => this.withDeadline(target, call, () => undefined),
+        bounded: (target, call) => withCallDeadline(target.id, call, this.callTimeoutMs, () => undefined),
         guarded: (target, call) => this.guarded(target, () => call()),
         adopt: async (batch) => {
           await this.store.recordStarted(batch);
@@ -224,18 +188,12 @@ export class BatchService {
     );
   }
 
-  private doStart(backend: BatchBackend, input: StartInput): Promise<Batch> {
-    return this.withDeadline(backend, this.doStartUnbounded(backend, input), () => undefined);
-  }
-
   /** Never retried: a start that timed out may have started upstream. Records and announces what it started, even late. */
   private async doStartUnbounded(backend: BatchBackend, input: StartInput): Promise<Batch> {
-    let batch: Batch;
-    try {
-      batch = await this.guards.get(backend.id)!.run(() => backend.start(input));
-    } catch (error) {
-      throw toGatewayError(error, backend.id);
-    }
+    const batch = await this.guards
+      .get(backend.id)!
+      .run(() => backend.start(input))
+      .catch((error: unknown) => Promise.reject(toGatewayError(error, backend.id)));
     await this.store.recordStarted(batch);
     this.emit(batch);
     return batch;
@@ -248,14 +206,8 @@ export class BatchService {
     }
     const record = await this.store.get(backendId, nativeId);
     if (record?.cancelledAt && record.snapshot && backend.capabilities.forgetsCancelled) return record.snapshot;
-    const batch = backend.capabilities.forgetsCancelled
-      ? await cancelForgetful(
-          { store: this.store, getBatch: (id, native) => this.getBatch(id, native, { fresh: true }), guarded: (target, call) => this.guarded(target, call) },
-          backend,
-          nativeId,
-        )
-      : await this.guarded(backend, () => backend.cancel(nativeId));
-    if (!backend.capabilities.forgetsCancelled) await this.store.recordCancelled(batch);
+    const deps = { store: this.store, getBatch: (id: string, native: string) => this.getBatch(id, native, { fresh: true }) };
+    const batch = await cancelAndRecord({ ...deps, guarded: (target, call) => this.guarded(target, call) }, backend, nativeId);
     this.invalidate(backendId, nativeId);
     this.emit(batch);
     return batch;
@@ -325,35 +277,7 @@ export class BatchService {
         throw toGatewayError(error, backend.id);
       }
     })();
-    return this.withDeadline(backend, running, () => controller.abort(), onLate);
-  }
-
-  private withDeadline<T>(backend: BatchBackend, call: Promise<T>, onTimeout: () => void, onLate?: (value: T) => void): Promise<T> {
-    const timeoutMs = this.callTimeoutMs;
-    return new Promise<T>((resolve, reject) => {
-      let late = false;
-      const timer = setTimeout(() => {
-        late = true;
-        onTimeout();
-        reject(
-          new GatewayError(ErrorCode.BACKEND_TIMEOUT, `Backend "${backend.id}" did not answer within ${timeoutMs} ms`, {
-            backend: backend.id,
-            cause: new Error('deadline'),
-          }),
-        );
-      }, timeoutMs);
-      call.then(
-        (value) => {
-          clearTimeout(timer);
-          if (late) onLate?.(value);
-          else resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(toGatewayError(error, backend.id));
-        },
-      );
-    });
+    return withCallDeadline(backend.id, running, this.callTimeoutMs, () => controller.abort(), onLate);
   }
 
   private emit(batch: Batch): void {

@@ -14,13 +14,21 @@ const MAX_EXECUTIONS_KEPT = 200;
 /** Artifact listings asked at once while keeping them. */
 const CONCURRENCY = 4;
 
+/** Cancels upstream and records the cancellation (see `cancelForgetful` for backends that forget it). */
+export async function cancelAndRecord(deps: ForgetfulCancelDeps, backend: BatchBackend, nativeId: string): Promise<Batch> {
+  if (backend.capabilities.forgetsCancelled) return cancelForgetful(deps, backend, nativeId);
+  const batch = await deps.guarded(backend, () => backend.cancel(nativeId));
+  await deps.store.recordCancelled(batch);
+  return batch;
+}
+
 /**
  * Cancelling on a backend that forgets what it cancels (ML Server deletes the execution and its
  * files). The gateway records the cancellation *before* asking upstream, with the artifact names
  * its executions show at that moment: a poll or read that meets the backend's 404 right after the
  * delete then finds the record, and the batch, its executions and artifact names stay readable.
  */
-export async function cancelForgetful(deps: ForgetfulCancelDeps, backend: BatchBackend, nativeId: string): Promise<Batch> {
+async function cancelForgetful(deps: ForgetfulCancelDeps, backend: BatchBackend, nativeId: string): Promise<Batch> {
   const before = await deps.getBatch(backend.id, nativeId);
   if (isTerminal(before.state)) return deps.guarded(backend, () => backend.cancel(nativeId));
   const executions = await withArtifacts(deps, backend, before);

@@ -29,7 +29,7 @@ const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREA
  * or the connection dropped after the request went out. A refusal before sending (connection
  * refused, circuit open, bulkhead full) or an answer (any HTTP status) is a known outcome.
  */
-export function isOutcomeUnknown(error: GatewayError): boolean {
+function isOutcomeUnknown(error: GatewayError): boolean {
   if (error.code === ErrorCode.BACKEND_TIMEOUT) return true;
   if (error.code !== ErrorCode.BACKEND_UNAVAILABLE) return false;
   if ((error.extensions['upstream'] as { status?: unknown } | undefined)?.status !== undefined) return false;

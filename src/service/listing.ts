@@ -1,5 +1,7 @@
+import type { BatchBackend } from '../core/backend.js';
 import { ErrorCode, GatewayError, toGatewayError } from '../core/errors.js';
 import type { Batch, BatchState } from '../core/model.js';
+import type { Store } from '../store/store.js';
 
 /** Where a cross-backend listing stands: which backend, and where inside it. */
 export interface ListCursor {
@@ -18,10 +20,19 @@ export interface BackendPage {
 
 export type ReadPage = (backendId: string, cursor: ListCursor, limit: number, states: readonly BatchState[] | null) => Promise<BackendPage>;
 
+export interface ListRequest {
+  backendId?: string | null;
+  states?: readonly BatchState[] | null;
+  first: number;
+  after?: string | null;
+}
+
+/** A page across backends. */
 export interface MergedPage {
   items: Batch[];
   endCursor: string | null;
   hasNextPage: boolean;
+  /** One per backend that failed; the other backends' batches are still in `items`. */
   errors: GatewayError[];
 }
 
@@ -70,6 +81,41 @@ export async function listAcross(
     cursor = outcome.page.next ?? nextBackend(at, ids);
   }
   return { items, endCursor: cursor ? encodeListCursor(cursor) : null, hasNextPage: cursor !== null, errors };
+}
+
+/**
+ * A page of the gateway's records of one backend: every batch it started there (a backend that
+ * cannot list), or those it cancelled (one that forgets them), each refreshed from the backend where
+ * it still answers. A record that cannot be refreshed is served as last seen, and the page says so.
+ */
+export async function recordsPage(
+  deps: { store: Store; getBatch: (nativeId: string) => Promise<Batch> },
+  backend: BatchBackend,
+  cursor: ListCursor,
+  limit: number,
+  states: readonly BatchState[] | null,
+): Promise<BackendPage> {
+  const cancelledOnly = backend.capabilities.list;
+  const page = await deps.store.list(backend.id, { offset: cursor.offset, limit, cancelledOnly });
+  let stale: GatewayError | null = null;
+  const batches = await Promise.all(
+    page.records.map(async (record) => {
+      if (cancelledOnly && record.snapshot) return record.snapshot;
+      try {
+        const batch = await deps.getBatch(record.nativeId);
+        // Only a changed batch is written back: listing is frequent, and rewriting every record's
+        // snapshot on every page was most of the store's writes.
+        if (!record.snapshot || JSON.stringify(record.snapshot) !== JSON.stringify(batch)) void deps.store.updateSnapshot(batch).catch(() => undefined);
+        return batch;
+      } catch (error) {
+        if (!record.snapshot) throw error;
+        stale ??= toGatewayError(error, backend.id);
+        return record.snapshot;
+      }
+    }),
+  );
+  const items = states ? batches.filter((batch) => states.includes(batch.state)) : batches;
+  return { items, stale, next: page.next === null ? null : { backend: cursor.backend, phase: 'store', token: null, offset: page.next } };
 }
 
 const startOf = (backend: number): ListCursor => ({ backend, phase: 'backend', token: null, offset: 0 });
