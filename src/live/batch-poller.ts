@@ -110,8 +110,9 @@ export class BatchPoller {
     this.lastPrint = fingerprint(event.batch);
   }
 
-  private deliver(event: LiveEvent): void {
-    if (!this.ctx.gate.admit(this.key, event)) return;
+  /** Fans the event out if the gate admits it; false when it was behind or a repeat. */
+  private deliver(event: LiveEvent): boolean {
+    if (!this.ctx.gate.admit(this.key, event)) return false;
     this.record(event);
     this.ctx.announce(event);
     if (event.terminal) this.ending = true;
@@ -130,6 +131,7 @@ export class BatchPoller {
       else if (this.ending) this.stop();
     };
     slice(0);
+    return true;
   }
 
   /** The backend no longer knows the batch: the last state seen, with why, is its final event and record. */
@@ -142,8 +144,7 @@ export class BatchPoller {
 
   /** Polls here, and tells the other replicas. */
   private share(event: LiveEvent): void {
-    this.deliver(event);
-    void this.ctx.coordinator.publish(this.leaseKey, event).catch(() => undefined);
+    if (this.deliver(event)) void this.ctx.coordinator.publish(this.leaseKey, event).catch(() => undefined);
   }
 
   /**
