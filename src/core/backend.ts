@@ -56,8 +56,11 @@ export interface BatchBackend {
   cancel(nativeId: string): Promise<Batch>;
   /** Artifacts of one execution, when the batch's executions do not carry them already. */
   artifacts(nativeId: string, index: number): Promise<Artifact[]>;
-  /** Streams one artifact's bytes; `BATCH_NOT_FOUND`/`BAD_USER_INPUT` when unknown. */
-  openArtifact(nativeId: string, index: number, name: string): Promise<ArtifactStream>;
+  /**
+   * Streams one artifact's bytes; `BATCH_NOT_FOUND`/`BAD_USER_INPUT` when unknown. `signal` aborts
+   * the download while it waits for its head (the gateway's call deadline).
+   */
+  openArtifact(nativeId: string, index: number, name: string, options?: { signal?: AbortSignal }): Promise<ArtifactStream>;
   /**
    * Optional: finds the batch an earlier `start` of this input created when its answer was lost
    * (timeout, dropped connection), from what the backend can show (its execution list, an id

@@ -239,7 +239,7 @@ export class BatchService {
 
   openArtifact(backendId: string, nativeId: string, index: number, name: string): Promise<ArtifactStream> {
     const backend = this.backend(backendId);
-    return this.guarded(backend, () => backend.openArtifact(nativeId, index, name), (late) => late.body.destroy());
+    return this.guarded(backend, (signal) => backend.openArtifact(nativeId, index, name, { signal }), (late) => late.body.destroy());
   }
 
   /** Probes every backend; `healthy` reflects the answer and the circuit. */

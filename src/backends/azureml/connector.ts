@@ -232,11 +232,11 @@ export function createAzureMlConnector(config: AzureMlConfig, context: BackendCo
       return names.map((name) => ({ name, externalUrl: null }));
     },
 
-    async openArtifact(nativeId, index, name) {
+    async openArtifact(nativeId, index, name, openOptions) {
       if (name === '' || name.includes('/')) {
         throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'Expected a plain file name', { backend: backendId });
       }
-      return client.stream(`${itemPath(refOf(nativeId), index)}/${encodeURIComponent(name)}`, { notFound: 'batch' });
+      return client.stream(`${itemPath(refOf(nativeId), index)}/${encodeURIComponent(name)}`, { notFound: 'batch', signal: openOptions?.signal });
     },
 
     async probe() {
