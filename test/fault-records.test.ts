@@ -12,7 +12,8 @@ let gw: TestGateway;
 
 beforeAll(async () => {
   emulators = await startEmulatorSet({ tickMs: 60_000 });
-  gw = await launchGateway(emulators, { upstream: { cacheTtlMs: 0, failuresToOpen: 1000 } });
+  // A deadline well above a refused connection's retries, so a loaded machine still sees BACKEND_UNAVAILABLE.
+  gw = await launchGateway(emulators, { upstream: { timeoutMs: 2000, cacheTtlMs: 0, failuresToOpen: 1000 } });
 });
 
 afterAll(async () => {

@@ -74,13 +74,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       errorCodes: ['ETIMEDOUT', 'ECONNRESET', 'EADDRINUSE', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND', 'ENETUNREACH', 'EAI_AGAIN'],
       backoffLimit: 2000,
       // got's backoff is exponential; jitter it so retries from many pollers do not arrive in step.
-      // A retry that could not finish within timeoutMs of the first attempt is not made: the call
-      // fails with what went wrong (refused, reset) rather than run into the caller's deadline.
+      // Retries fit well within timeoutMs of the first attempt (the caller's deadline also covers
+      // waiting before it): each waits at most a quarter of the time left, and once less than
+      // 40 % is left the call fails with what went wrong (refused, reset, 5xx) instead.
       calculateDelay: ({ computedValue, error, attemptCount }) => {
         if (computedValue <= 0) return 0;
-        const started = firstAttemptAt(error, attemptCount);
-        const delay = Math.round(computedValue * (0.5 + Math.random() / 2));
-        return Date.now() + delay - started >= options.timeoutMs ? 0 : delay;
+        const remaining = options.timeoutMs - (Date.now() - firstAttemptAt(error, attemptCount));
+        if (remaining < options.timeoutMs * 0.4) return 0;
+        return Math.max(1, Math.min(Math.round(computedValue * (0.5 + Math.random() / 2)), Math.floor(remaining / 4)));
       },
     },
     throwHttpErrors: true,

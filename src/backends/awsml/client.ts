@@ -121,9 +121,11 @@ export function createAwsMlClient(options: AwsMlClientOptions): AwsMlClient {
         if (!parsed.success) throw malformed(backend, parsed.error);
         return parsed.data;
       } catch (error) {
-        const delay = Math.min(2000, retryBaseMs * 2 ** attemptNo);
-        // A retry that could not finish within timeoutMs is not made: the caller learns what went wrong.
-        const late = Date.now() + delay - startedAt >= options.timeoutMs;
+        // Retries fit well within timeoutMs: each waits at most a quarter of the time left, and once
+        // less than 40 % is left the caller learns what went wrong rather than run into its deadline.
+        const remaining = options.timeoutMs - (Date.now() - startedAt);
+        const delay = Math.min(2000, retryBaseMs * 2 ** attemptNo, Math.floor(remaining / 4));
+        const late = remaining < options.timeoutMs * 0.4;
         if (!idempotent || attemptNo >= retries || late || !isRetryable(error) || signal?.aborted) throw translateAwsError(error, backend);
         // Jitter so many pollers hitting one throttled account do not retry in step.
         await sleep(Math.round(delay * (0.5 + Math.random() / 2)));
