@@ -62,6 +62,8 @@ export async function startGateway(config: GatewayConfig, dependencies: GatewayD
         if (!module) throw new Error(`No module for backend kind ${entry.kind}`);
         return module.create(entry, {
           timeoutMs: config.upstream.timeoutMs,
+          maxStreams: config.upstream.maxStreams,
+          streamIdleMs: config.upstream.streamIdleMs,
           onUpstreamCall: (call) => {
             metrics.onUpstreamCall(call);
             logger.debug({ upstream: call }, 'upstream call');
@@ -76,6 +78,7 @@ export async function startGateway(config: GatewayConfig, dependencies: GatewayD
       backends,
       store: shared.store,
       cacheTtlMs: Math.min(config.upstream.cacheTtlMs, config.polling.intervalMs),
+      callTimeoutMs: config.upstream.timeoutMs,
       maxInFlight: config.upstream.maxInFlight,
       failuresToOpen: config.upstream.failuresToOpen,
       halfOpenAfterMs: config.upstream.halfOpenAfterMs,

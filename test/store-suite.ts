@@ -148,6 +148,23 @@ export function storeSuite(harness: StoreHarness): void {
       expect(await store.claimIdempotency('key-4', 'print', 60_000)).toEqual({ status: 'done', backendId: 'lights', nativeId: '7' });
     });
 
+    it('keeps a key whose start outcome is unknown claimed, never taken over, until completed or released', async () => {
+      const store = await open();
+      expect(await store.claimIdempotency('key-6', 'print', 60_000)).toEqual({ status: 'claimed' });
+      await store.markIdempotencyUnknown('key-6');
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(await store.claimIdempotency('key-6', 'print', 100)).toEqual({ status: 'unknown' });
+      expect(await store.claimIdempotency('key-6', 'other print', 100)).toEqual({ status: 'mismatch' });
+      await store.completeIdempotency('key-6', 'lights', '9');
+      expect(await store.claimIdempotency('key-6', 'print', 100)).toEqual({ status: 'done', backendId: 'lights', nativeId: '9' });
+      await store.markIdempotencyUnknown('key-6');
+      expect(await store.claimIdempotency('key-6', 'print', 100)).toEqual({ status: 'done', backendId: 'lights', nativeId: '9' });
+      await store.claimIdempotency('key-7', 'print', 60_000);
+      await store.markIdempotencyUnknown('key-7');
+      await store.releaseIdempotency('key-7');
+      expect(await store.claimIdempotency('key-7', 'print', 60_000)).toEqual({ status: 'claimed' });
+    });
+
     it('keeps records and keys across a restart', async () => {
       const before = await open();
       await before.recordStarted(sampleBatch('1'));

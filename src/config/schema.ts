@@ -63,8 +63,12 @@ export const gatewayConfigSchema = z
       .prefault({}),
     upstream: z
       .object({
-        /** Time to a backend's first response byte. @default 10000 */
+        /** Longest a backend call may take, retries and waiting for a connection included. @default 10000 */
         timeoutMs: z.number().int().min(10).default(10000),
+        /** Most artifact downloads streaming from one backend at once, on sockets apart from queries and polls. @default 8 */
+        maxStreams: z.number().int().min(1).default(8),
+        /** A download that moves no byte for this long (a stalled backend, or a client that stopped reading) is cut. @default 30000 */
+        streamIdleMs: z.number().int().min(100).default(30000),
         /** Most upstream requests in flight per backend; more wait in a short queue. @default 64 */
         maxInFlight: z.number().int().min(1).default(64),
         /** How long identical reads share one answer (bounded by polling.intervalMs). @default 250 */

@@ -60,8 +60,18 @@ export interface BatchBackend<Input extends StartInput = StartInput> {
   cancel(nativeId: string): Promise<Batch>;
   /** Artifacts of one execution, when the batch's executions do not carry them already. */
   artifacts(nativeId: string, index: number): Promise<Artifact[]>;
-  /** Streams one artifact's bytes; `BATCH_NOT_FOUND`/`BAD_USER_INPUT` when unknown. */
-  openArtifact(nativeId: string, index: number, name: string): Promise<ArtifactStream>;
+  /**
+   * Streams one artifact's bytes; `BATCH_NOT_FOUND`/`BAD_USER_INPUT` when unknown. `signal` aborts
+   * the download while it waits for its head (the gateway's call deadline).
+   */
+  openArtifact(nativeId: string, index: number, name: string, options?: { signal?: AbortSignal }): Promise<ArtifactStream>;
+  /**
+   * Optional: finds the batch an earlier `start` of this input created when its answer was lost
+   * (timeout, dropped connection), from what the backend can show (its execution list, an id
+   * derived from the idempotency key). Answers the batch, or null when it cannot tell; the gateway
+   * then refuses retries with `START_OUTCOME_UNKNOWN` rather than start a second batch.
+   */
+  reconcileStart?(input: Input, lost: LostStart): Promise<Batch | null>;
   /** Resolves when the backend answers with our credentials; throws a `GatewayError` otherwise. */
   probe(): Promise<void>;
   /** Frees sockets, timers and sessions. */
@@ -74,10 +84,21 @@ export interface StartOptions {
   idempotencyKey?: string;
 }
 
+/** What `reconcileStart` knows of the start whose answer was lost. */
+export interface LostStart {
+  idempotencyKey: string;
+  /** True for a batch the gateway already records (started or cancelled through it): not the lost one. */
+  isRecorded(nativeId: string): Promise<boolean>;
+}
+
 /** Connector options every backend gets from the gateway besides its own config. */
 export interface BackendContext {
   /** Upstream call timeout in ms. @default 10000 */
   timeoutMs: number;
+  /** Most artifact downloads streaming from this backend at once (their own sockets). @default 8 */
+  maxStreams?: number;
+  /** A download that moves no byte for this long (stalled backend, or a client not reading) fails. @default 30000 */
+  streamIdleMs?: number;
   /** Called after every upstream HTTP call, for metrics and debug logs. */
   onUpstreamCall?: (call: UpstreamCall) => void;
   /** Called when a connector skips or guesses something upstream gave it, for metrics and the log. */

@@ -11,6 +11,11 @@ export const ErrorCode = {
   BACKEND_UNAUTHORIZED: 'BACKEND_UNAUTHORIZED',
   BACKEND_ERROR: 'BACKEND_ERROR',
   UNSUPPORTED: 'UNSUPPORTED',
+  /**
+   * A start with this idempotencyKey was sent, its answer was lost (timeout, dropped connection),
+   * and the gateway cannot tell yet whether the batch started: it will not start a second one.
+   */
+  START_OUTCOME_UNKNOWN: 'START_OUTCOME_UNKNOWN',
   /** The gateway's own record store (Redis, or the embedded database) cannot be reached. */
   STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
   /** An HTTP path the gateway does not serve (not a GraphQL error: only in HTTP answers). */

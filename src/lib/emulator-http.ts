@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 /**
@@ -20,6 +20,12 @@ export type Fault =
   | { kind: 'html' }
   /** Headers sent, then the socket is destroyed mid-body. */
   | { kind: 'reset' }
+  /** The request is read and never answered: the socket stays open until the fault clears or the client gives up. */
+  | { kind: 'hang' }
+  /** Headers and the first bytes of the body sent, then nothing more until the fault clears (a stalled download). */
+  | { kind: 'stall' }
+  /** The backend acts on the request, then the connection drops before its answer (a start whose outcome is lost). */
+  | { kind: 'drop' }
   /** The backend refuses our credentials, in its own way (see `EmulatorOptions.refuseCredentials`). */
   | { kind: 'unauthorized' }
   /**
@@ -83,6 +89,8 @@ export async function startEmulatorHttp(handle: EmulatorHandler, options: Emulat
   const maxRecorded = options.maxRecordedRequests ?? 100_000;
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
+  /** Answers held open by `hang` and `stall`: ended (their sockets destroyed) when the faults change. */
+  const held = new Set<ServerResponse>();
   let rules: FaultRule[] = [];
   let listening = false;
   let closed = false;
@@ -148,6 +156,21 @@ export async function startEmulatorHttp(handle: EmulatorHandler, options: Emulat
         case 'unauthorized':
           options.refuseCredentials(req, res);
           return;
+        case 'hang':
+          hold(res);
+          return;
+        case 'drop': {
+          // The emulator's handler answers into a response bound to no socket; the caller gets none.
+          const lost = new ServerResponse(req);
+          await handle(req, lost, body);
+          res.socket?.destroy();
+          return;
+        }
+        case 'stall':
+          res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(1024 * 1024) });
+          res.write(Buffer.alloc(1024, 0x2e));
+          hold(res);
+          return;
         case 'echo': {
           const request = `${req.method} ${req.url}\n${Object.entries(req.headers).map(([name, value]) => `${name}: ${String(value)}`).join('\n')}\n\n${body.toString('utf8')}`;
           const text = fault.body.replaceAll('{{request}}', () => JSON.stringify(request).slice(1, -1));
@@ -164,6 +187,15 @@ export async function startEmulatorHttp(handle: EmulatorHandler, options: Emulat
       res.end(`Emulator error: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
+
+  const hold = (res: ServerResponse) => {
+    held.add(res);
+    res.on('close', () => held.delete(res));
+  };
+  const releaseHeld = () => {
+    for (const res of held) res.socket?.destroy();
+    held.clear();
+  };
 
   const listen = (port: number): Promise<number> =>
     new Promise((resolve, reject) => {
@@ -195,6 +227,7 @@ export async function startEmulatorHttp(handle: EmulatorHandler, options: Emulat
     },
     async setFaults(next) {
       rules = next;
+      releaseHeld();
       const down = next.some((rule) => rule.fault.kind === 'down');
       if (down && listening) await stopListening();
       if (!down && !listening && !closed) await listen(port);

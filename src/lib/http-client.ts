@@ -24,6 +24,13 @@ export interface HttpClientOptions extends BackendContext {
 
 export interface HttpClient {
   readonly got: Got;
+  /**
+   * For downloads streamed to clients: the same hooks and auth, but sockets of their own (at most
+   * `maxStreams`), no retries, and a stream that moves no byte for `streamIdleMs` (a stalled
+   * backend, or a client that stopped reading) fails. Long or stuck downloads never take the
+   * sockets that queries and polls need.
+   */
+  readonly stream: Got;
   dispose(): void;
 }
 
@@ -34,6 +41,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const agent = {
     http: new HttpAgent({ keepAlive: true, maxSockets, maxFreeSockets: 8 }),
     https: new HttpsAgent({ keepAlive: true, maxSockets, maxFreeSockets: 8 }),
+  };
+  const maxStreams = options.maxStreams ?? 8;
+  const streamAgent = {
+    http: new HttpAgent({ keepAlive: true, maxSockets: maxStreams, maxFreeSockets: 2 }),
+    https: new HttpsAgent({ keepAlive: true, maxSockets: maxStreams, maxFreeSockets: 2 }),
   };
   const report = (method: string, url: URL | undefined, statusCode: number | null, started: number | undefined, ok: boolean) => {
     options.onUpstreamCall?.({
@@ -64,7 +76,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       errorCodes: ['ETIMEDOUT', 'ECONNRESET', 'EADDRINUSE', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND', 'ENETUNREACH', 'EAI_AGAIN'],
       backoffLimit: 2000,
       // got's backoff is exponential; jitter it so retries from many pollers do not arrive in step.
-      calculateDelay: ({ computedValue }) => (computedValue > 0 ? Math.round(computedValue * (0.5 + Math.random() / 2)) : 0),
+      // Retries fit well within timeoutMs of the first attempt (the caller's deadline also covers
+      // waiting before it): each waits at most a quarter of the time left, and once less than
+      // 40 % is left the call fails with what went wrong (refused, reset, 5xx) instead.
+      calculateDelay: ({ computedValue, error, attemptCount }) => {
+        if (computedValue <= 0) return 0;
+        const remaining = options.timeoutMs - (Date.now() - firstAttemptAt(error, attemptCount));
+        if (remaining < options.timeoutMs * 0.4) return 0;
+        return Math.max(1, Math.min(Math.round(computedValue * (0.5 + Math.random() / 2)), Math.floor(remaining / 4)));
+      },
     },
     throwHttpErrors: true,
     hooks: {
@@ -96,13 +116,32 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     },
   });
   const instance = options.extend ? base.extend(options.extend) : base;
+  const stream = instance.extend({
+    agent: streamAgent,
+    retry: { limit: 0 },
+    timeout: { socket: options.streamIdleMs ?? 30_000 },
+  });
   return {
     got: instance,
+    stream,
     dispose() {
       agent.http.destroy();
       agent.https.destroy();
+      streamAgent.http.destroy();
+      streamAgent.https.destroy();
     },
   };
+}
+
+/** When a call's first attempt started, remembered per call (got keeps one options object across retries). */
+const firstAttempts = new WeakMap<object, number>();
+function firstAttemptAt(error: RequestError, attemptCount: number): number {
+  const key = error.options as object;
+  const known = firstAttempts.get(key);
+  if (known !== undefined && attemptCount > 1) return known;
+  const started = error.timings?.start ?? Date.now();
+  firstAttempts.set(key, started);
+  return started;
 }
 
 /**
@@ -149,7 +188,7 @@ export function translateHttpError(error: unknown, backend: string): GatewayErro
  * report a refused or dropped connection (Node 24 may surface ERR_SOCKET_CLOSED_BEFORE_CONNECTION
  * from a reused keep-alive socket, outside got's own RequestError).
  */
-function transportCodeOf(error: unknown): string | null {
+export function transportCodeOf(error: unknown): string | null {
   for (let current: unknown = error, depth = 0; current && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && /^(E[A-Z]+|ERR_SOCKET_[A-Z_]+|ERR_STREAM_PREMATURE_CLOSE|UND_ERR_[A-Z_]+)$/.test(code)) return code;

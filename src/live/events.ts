@@ -14,6 +14,11 @@ export interface LiveEvent {
   terminal: boolean;
   /** Set while polling fails; `batch` is then the last one seen. */
   error: LiveError | null;
+  /**
+   * When a replica observed this (ms since the epoch, see `observedNow`); orders events of one batch
+   * across replicas (`version-gate.ts`). 0 or absent: unknown.
+   */
+  version?: number;
 }
 
 export interface UpdatesFilter {

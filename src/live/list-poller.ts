@@ -4,6 +4,7 @@ import type { Coordinator } from './coordinator.js';
 import type { LiveEvent } from './events.js';
 import { fingerprint } from './fingerprint.js';
 import { batchKey, listKeyOf, withDeadline } from './keys.js';
+import { observedNow } from './version-gate.js';
 
 export interface ListPollerDeps {
   coordinator: Coordinator;
@@ -53,7 +54,7 @@ export class ListPoller {
           const print = fingerprint(batch);
           next.set(batchKey(batch), print);
           if (!baseline && this.previous.get(batchKey(batch)) !== print) {
-            const event: LiveEvent = { batch, terminal: isTerminal(batch.state), error: null };
+            const event: LiveEvent = { batch, terminal: isTerminal(batch.state), error: null, version: observedNow() };
             this.deps.announce(event);
             void this.deps.coordinator.publish(key, event).catch(() => undefined);
           }

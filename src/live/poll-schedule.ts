@@ -27,3 +27,21 @@ export function nextPollDue(plan: PollPlan): number {
   const due = Math.max(plan.previousDueAt + plan.delayMs, plan.previousStartedAt + plan.delayMs * MIN_GAP_RATIO);
   return due < plan.now - plan.delayMs ? plan.now : due;
 }
+
+/** Unchanged polls in a row after which a batch counts as idle and its polls slow down. */
+const IDLE_AFTER = 3;
+
+/**
+ * The gap wanted before a batch's next poll: `intervalMs` while it changes; after `IDLE_AFTER`
+ * unchanged polls, half as long again each time up to `maxIntervalMs`; while the backend fails,
+ * doubling with jitter up to the same cap.
+ */
+export function pollDelay(state: { failures: number; unchanged: number; intervalMs: number; maxIntervalMs: number }): number {
+  const { failures, unchanged, intervalMs, maxIntervalMs } = state;
+  if (failures > 0) {
+    const backoff = Math.min(maxIntervalMs, intervalMs * 2 ** Math.min(failures, 16));
+    return Math.round(backoff * (0.5 + Math.random() / 2));
+  }
+  if (unchanged < IDLE_AFTER) return intervalMs;
+  return Math.min(maxIntervalMs, Math.round(intervalMs * 1.5 ** (unchanged - IDLE_AFTER + 1)));
+}

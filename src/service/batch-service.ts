@@ -1,9 +1,11 @@
-import { createHash } from 'node:crypto';
 import type { ArtifactStream, BatchBackend } from '../core/backend.js';
 import { ErrorCode, GatewayError, toGatewayError } from '../core/errors.js';
 import { isTerminal, type Artifact, type Batch, type BatchState, type StartInput } from '../core/model.js';
 import type { Store } from '../store/store.js';
-import { createBackendGuard, type BackendGuard } from './resilience.js';
+import { cancelAndRecord, recordedArtifacts } from './forgetful-cancel.js';
+import { startIdempotently } from './idempotent-start.js';
+import { listAcross, recordsPage, type BackendPage, type ListCursor, type ListRequest, type MergedPage } from './listing.js';
+import { createBackendGuard, withCallDeadline, type BackendGuard } from './resilience.js';
 
 export interface BatchServiceOptions {
   backends: readonly BatchBackend[];
@@ -18,23 +20,11 @@ export interface BatchServiceOptions {
   halfOpenAfterMs?: number;
   /** How long a second request with an idempotency key waits for the first to finish. @default 30000 */
   idempotencyWaitMs?: number;
-}
-
-export interface ListRequest {
-  backendId?: string | null;
-  states?: readonly BatchState[] | null;
-  first: number;
-  after?: string | null;
-}
-
-export interface ListResult {
-  items: Batch[];
-  /** For each item, the cursor to pass as `after` to continue right after it (Relay `Edge.cursor`). */
-  cursors: string[];
-  endCursor: string | null;
-  hasNextPage: boolean;
-  /** One per backend that failed; the other backends' batches are still in `items`. */
-  errors: GatewayError[];
+  /**
+   * Longest one backend call may take, waiting for a bulkhead slot, a socket and retries included:
+   * after it the caller gets `BACKEND_TIMEOUT`. @default 10000
+   */
+  callTimeoutMs?: number;
 }
 
 export type BatchListener = (batch: Batch) => void;
@@ -53,12 +43,14 @@ export class BatchService {
   private readonly store: Store;
   private readonly cacheTtlMs: number;
   private readonly idempotencyWaitMs: number;
+  private readonly callTimeoutMs: number;
 
   constructor(options: BatchServiceOptions) {
     this.backends = new Map(options.backends.map((backend) => [backend.id, backend]));
     this.store = options.store;
     this.cacheTtlMs = options.cacheTtlMs ?? 250;
     this.idempotencyWaitMs = options.idempotencyWaitMs ?? 30_000;
+    this.callTimeoutMs = options.callTimeoutMs ?? 10_000;
     for (const backend of options.backends) {
       const guard = createBackendGuard(backend.id, {
         maxInFlight: options.maxInFlight ?? 64,
@@ -109,7 +101,7 @@ export class BatchService {
   private async fetchBatch(backendId: string, nativeId: string): Promise<Batch> {
     const backend = this.backend(backendId);
     try {
-      return await this.guarded(backend, () => backend.get(nativeId));
+      return await this.guarded(backend, (signal) => backend.get(nativeId, { signal }));
     } catch (error) {
       const gatewayError = toGatewayError(error, backendId);
       if (gatewayError.code !== ErrorCode.BATCH_NOT_FOUND) throw gatewayError;
@@ -126,6 +118,11 @@ export class BatchService {
     }
   }
 
+  /** The batch as the gateway's records last saw it; null when it has no record of it. */
+  async lastKnown(backendId: string, nativeId: string): Promise<Batch | null> {
+    return (await this.store.get(backendId, nativeId))?.snapshot ?? null;
+  }
+
   /** Keeps a batch's last known state in the gateway's record (a no-op for batches it did not start). */
   async keepLastKnown(batch: Batch): Promise<void> {
     await this.store.updateSnapshot(batch);
@@ -136,29 +133,13 @@ export class BatchService {
     this.inflight.delete(`${backendId}\u0000${nativeId}`);
   }
 
-  async listBatches(request: ListRequest): Promise<ListResult> {
+  /** One page across backends, all asked at once; a backend that fails adds an error naming it. */
+  async listBatches(request: ListRequest): Promise<MergedPage> {
     const first = Math.max(0, Math.min(request.first, 100));
     const ids = request.backendId ? [this.backend(request.backendId).id] : [...this.backends.keys()];
-    let cursor = decodeListCursor(request.after, ids);
-    const items: Batch[] = [];
-    const cursors: string[] = [];
-    const errors: GatewayError[] = [];
-    while (cursor && items.length < first) {
-      const at: ListCursor = cursor;
-      const backend = this.backend(ids[at.backend]!);
-      try {
-        const page = await this.listOne(backend, at, first - items.length, request.states ?? null);
-        items.push(...page.items);
-        cursors.push(...page.cursors.map(encodeListCursor));
-        cursor = page.next ?? nextBackend(at, ids);
-      } catch (error) {
-        errors.push(toGatewayError(error, backend.id));
-        cursor = nextBackend(at, ids);
-      }
-    }
-    // The last item's cursor and the page's end resume at the same place; the item's is what Relay clients expect.
-    const endCursor = cursor ? (cursors.at(-1) ?? encodeListCursor(cursor)) : null;
-    return { items, cursors, endCursor, hasNextPage: cursor !== null, errors };
+    return listAcross(ids, { first, after: request.after, states: request.states ?? null }, (backendId, cursor, limit, states) =>
+      this.listOne(this.backend(backendId), cursor, limit, states),
+    );
   }
 
   /**
@@ -170,7 +151,7 @@ export class BatchService {
     cursor: ListCursor,
     limit: number,
     states: readonly BatchState[] | null,
-  ): Promise<{ items: Batch[]; cursors: ListCursor[]; next: ListCursor | null }> {
+  ): Promise<BackendPage> {
     if (cursor.phase === 'backend' && backend.capabilities.list) {
       // In this phase `offset` counts items of the backend's page at `token` already handed out: a
       // cursor can point after any item, not only at a page boundary.
@@ -183,29 +164,7 @@ export class BatchService {
       if (!backend.capabilities.forgetsCancelled) return { items, cursors, next: null };
       return { items, cursors, next: { backend: cursor.backend, phase: 'store', token: null, offset: 0 } };
     }
-    const cancelledOnly = backend.capabilities.list;
-    const page = await this.store.list(backend.id, { offset: cursor.offset, limit, cancelledOnly });
-    const batches = await Promise.all(
-      page.records.map(async (record) => {
-        if (cancelledOnly && record.snapshot) return record.snapshot;
-        try {
-          const batch = await this.getBatch(backend.id, record.nativeId);
-          // Only a changed batch is written back: listing is frequent, and rewriting every record's
-          // snapshot on every page was most of the store's writes.
-          if (!record.snapshot || JSON.stringify(record.snapshot) !== JSON.stringify(batch)) void this.store.updateSnapshot(batch).catch(() => undefined);
-          return batch;
-        } catch (error) {
-          if (record.snapshot) return record.snapshot;
-          throw error;
-        }
-      }),
-    );
-    const kept = batches.map((batch, index) => ({ batch, index })).filter(({ batch }) => !states || states.includes(batch.state));
-    return {
-      items: kept.map(({ batch }) => batch),
-      cursors: kept.map(({ index }) => ({ backend: cursor.backend, phase: 'store' as const, token: null, offset: cursor.offset + index + 1 })),
-      next: page.next === null ? null : { backend: cursor.backend, phase: 'store', token: null, offset: page.next },
-    };
+    return recordsPage({ store: this.store, getBatch: (nativeId) => this.getBatch(backend.id, nativeId) }, backend, cursor, limit, states);
   }
 
   async startBatch(backendId: string, input: StartInput, idempotencyKey?: string | null): Promise<Batch> {
@@ -215,48 +174,32 @@ export class BatchService {
         backend: backendId,
       });
     }
-    if (!idempotencyKey) return this.doStart(backend, input, null);
-
-    const fingerprint = createHash('sha256').update(JSON.stringify({ backendId, input })).digest('hex');
-    const deadline = Date.now() + this.idempotencyWaitMs;
-    for (;;) {
-      const claim = await this.store.claimIdempotency(idempotencyKey, fingerprint, this.idempotencyWaitMs * 2);
-      switch (claim.status) {
-        case 'claimed': {
-          let batch: Batch;
-          try {
-            batch = await this.doStart(backend, input, idempotencyKey);
-          } catch (error) {
-            await this.store.releaseIdempotency(idempotencyKey);
-            throw error;
-          }
-          await this.store.completeIdempotency(idempotencyKey, backendId, batch.nativeId);
-          return batch;
-        }
-        case 'done':
-          return this.getBatch(claim.backendId, claim.nativeId);
-        case 'mismatch':
-          throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'This idempotencyKey was already used with a different input', {
-            backend: backendId,
-            extensions: { field: 'idempotencyKey' },
-          });
-        case 'pending':
-          if (Date.now() > deadline) {
-            throw new GatewayError(ErrorCode.BACKEND_TIMEOUT, 'A start with this idempotencyKey is still in progress', { backend: backendId });
-          }
-          await new Promise((resolve) => setTimeout(resolve, 50));
-          break;
-        default: {
-          const exhaustive: never = claim;
-          throw new Error(`Unknown claim ${JSON.stringify(exhaustive)}`);
-        }
-      }
-    }
+    if (!idempotencyKey) return withCallDeadline(backend.id, this.doStartUnbounded(backend, input, null), this.callTimeoutMs, () => undefined);
+    return startIdempotently(
+      {
+        store: this.store,
+        waitMs: this.idempotencyWaitMs,
+        start: (target, startInput) => this.doStartUnbounded(target, startInput, idempotencyKey),
+        bounded: (target, call) => withCallDeadline(target.id, call, this.callTimeoutMs, () => undefined),
+        guarded: (target, call) => this.guarded(target, () => call()),
+        adopt: async (batch) => {
+          await this.store.recordStarted(batch);
+          this.emit(batch);
+        },
+        getBatch: (backendId, nativeId) => this.getBatch(backendId, nativeId),
+      },
+      backend,
+      input,
+      idempotencyKey,
+    );
   }
 
-  private async doStart(backend: BatchBackend, input: StartInput, idempotencyKey: string | null): Promise<Batch> {
-    // Never retried: a start that timed out may have started upstream.
-    const batch = await this.guarded(backend, () => backend.start(input, idempotencyKey ? { idempotencyKey } : undefined));
+  /** Never retried: a start that timed out may have started upstream. Records and announces what it started, even late. */
+  private async doStartUnbounded(backend: BatchBackend, input: StartInput, idempotencyKey: string | null): Promise<Batch> {
+    const batch = await this.guards
+      .get(backend.id)!
+      .run(() => backend.start(input, idempotencyKey ? { idempotencyKey } : undefined))
+      .catch((error: unknown) => Promise.reject(toGatewayError(error, backend.id)));
     await this.store.recordStarted(batch);
     this.emit(batch);
     return batch;
@@ -269,8 +212,8 @@ export class BatchService {
     }
     const record = await this.store.get(backendId, nativeId);
     if (record?.cancelledAt && record.snapshot && backend.capabilities.forgetsCancelled) return record.snapshot;
-    const batch = await this.guarded(backend, () => backend.cancel(nativeId));
-    await this.store.recordCancelled(batch);
+    const deps = { store: this.store, getBatch: (id: string, native: string) => this.getBatch(id, native, { fresh: true }) };
+    const batch = await cancelAndRecord({ ...deps, guarded: (target, call) => this.guarded(target, call) }, backend, nativeId);
     this.invalidate(backendId, nativeId);
     this.emit(batch);
     return batch;
@@ -288,14 +231,21 @@ export class BatchService {
     return batch;
   }
 
-  artifacts(backendId: string, nativeId: string, index: number): Promise<Artifact[]> {
+  /** Artifacts of one execution; for a batch the backend forgot, those the gateway's record kept. */
+  async artifacts(backendId: string, nativeId: string, index: number): Promise<Artifact[]> {
     const backend = this.backend(backendId);
-    return this.guarded(backend, () => backend.artifacts(nativeId, index));
+    try {
+      return await this.guarded(backend, () => backend.artifacts(nativeId, index));
+    } catch (error) {
+      const recorded = await recordedArtifacts(this.store, error, backendId, nativeId, index).catch(() => null);
+      if (recorded) return recorded;
+      throw error;
+    }
   }
 
   openArtifact(backendId: string, nativeId: string, index: number, name: string): Promise<ArtifactStream> {
     const backend = this.backend(backendId);
-    return this.guarded(backend, () => backend.openArtifact(nativeId, index, name));
+    return this.guarded(backend, (signal) => backend.openArtifact(nativeId, index, name, { signal }), (late) => late.body.destroy());
   }
 
   /** Probes every backend; `healthy` reflects the answer and the circuit. */
@@ -323,13 +273,22 @@ export class BatchService {
     return this.guards.get(backendId)?.circuitState ?? 'closed';
   }
 
-  /** Runs an upstream call under the backend's bulkhead and circuit breaker, errors named. */
-  private async guarded<T>(backend: BatchBackend, call: () => Promise<T>): Promise<T> {
-    try {
-      return await this.guards.get(backend.id)!.run(call);
-    } catch (error) {
-      throw toGatewayError(error, backend.id);
-    }
+  /**
+   * Runs an upstream call under the backend's bulkhead and circuit breaker, errors named, within
+   * `callTimeoutMs` from now: the wait for a slot, for a socket and every retry count. At the
+   * deadline the call's signal aborts (connectors that take one stop at once) and the caller gets
+   * `BACKEND_TIMEOUT`; `onLate` receives an answer that still comes afterwards, to free it.
+   */
+  private guarded<T>(backend: BatchBackend, call: (signal: AbortSignal) => Promise<T>, onLate?: (value: T) => void): Promise<T> {
+    const controller = new AbortController();
+    const running = (async () => {
+      try {
+        return await this.guards.get(backend.id)!.run(() => call(controller.signal));
+      } catch (error) {
+        throw toGatewayError(error, backend.id);
+      }
+    })();
+    return withCallDeadline(backend.id, running, this.callTimeoutMs, () => controller.abort(), onLate);
   }
 
   private emit(batch: Batch): void {
@@ -347,38 +306,6 @@ export class BatchService {
     this.listeners.clear();
     await Promise.all([...this.backends.values()].map((backend) => backend.dispose().catch(() => undefined)));
   }
-}
-
-/** Where a cross-backend listing stands: which backend, and where inside it. */
-interface ListCursor {
-  backend: number;
-  phase: 'backend' | 'store';
-  token: string | null;
-  offset: number;
-}
-
-function nextBackend(cursor: ListCursor, ids: readonly string[]): ListCursor | null {
-  return cursor.backend + 1 < ids.length ? { backend: cursor.backend + 1, phase: 'backend', token: null, offset: 0 } : null;
-}
-
-function encodeListCursor(cursor: ListCursor): string {
-  return Buffer.from(JSON.stringify([cursor.backend, cursor.phase === 'store' ? 1 : 0, cursor.token, cursor.offset])).toString('base64url');
-}
-
-function decodeListCursor(after: string | null | undefined, ids: readonly string[]): ListCursor | null {
-  if (ids.length === 0) return null;
-  if (!after) return { backend: 0, phase: 'backend', token: null, offset: 0 };
-  try {
-    const [backend, phase, token, offset] = JSON.parse(Buffer.from(after, 'base64url').toString('utf8')) as [number, number, string | null, number];
-    if (Number.isInteger(backend) && backend >= 0 && backend < ids.length && Number.isInteger(offset) && offset >= 0) {
-      return { backend, phase: phase === 1 ? 'store' : 'backend', token: typeof token === 'string' ? token : null, offset };
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'The "after" cursor is not one this gateway issued for this listing', {
-    extensions: { field: 'after' },
-  });
 }
 
 const truncate = (value: string): string => (value.length > 80 ? `${value.slice(0, 77)}...` : value);

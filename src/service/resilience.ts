@@ -9,7 +9,7 @@ import {
   wrap,
   type IPolicy,
 } from 'cockatiel';
-import { ErrorCode, GatewayError, isGatewayError } from '../core/errors.js';
+import { ErrorCode, GatewayError, isGatewayError, toGatewayError } from '../core/errors.js';
 
 export interface ResilienceOptions {
   /** Most calls in flight to the backend at once. @default 64 */
@@ -81,4 +81,30 @@ export function createBackendGuard(backend: string, options: ResilienceOptions):
       listeners.length = 0;
     },
   };
+}
+
+/**
+ * `call` within `timeoutMs` from now: after it the answer is `BACKEND_TIMEOUT` naming the backend,
+ * `onTimeout` runs (to abort the call), and an answer that still comes is handed to `onLate`.
+ */
+export function withCallDeadline<T>(backend: string, call: Promise<T>, timeoutMs: number, onTimeout: () => void, onLate?: (value: T) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      onTimeout();
+      reject(new GatewayError(ErrorCode.BACKEND_TIMEOUT, `Backend "${backend}" did not answer within ${timeoutMs} ms`, { backend, cause: new Error('deadline') }));
+    }, timeoutMs);
+    call.then(
+      (value) => {
+        clearTimeout(timer);
+        if (late) onLate?.(value);
+        else resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(toGatewayError(error, backend));
+      },
+    );
+  });
 }

@@ -43,6 +43,7 @@ export function guardStore(store: Store, { isConnected, timeoutMs = 2_000, name 
     claimIdempotency: guard(store.claimIdempotency.bind(store)),
     completeIdempotency: guard(store.completeIdempotency.bind(store)),
     releaseIdempotency: guard(store.releaseIdempotency.bind(store)),
+    markIdempotencyUnknown: guard(store.markIdempotencyUnknown.bind(store)),
     ping: guard(store.ping.bind(store)),
     dispose: () => store.dispose(),
   };

@@ -15,7 +15,7 @@ export interface RedisStoreOptions {
  *   batch:<backend>:<native>   hash: startedAt, cancelledAt, snapshot, seq
  *   batches:<backend>          sorted set of native ids by seq (every record)
  *   cancelled:<backend>        sorted set of native ids by seq (records the gateway cancelled)
- *   idem:<key>                 hash: fingerprint, backendId, nativeId, claimedAt
+ *   idem:<key>                 hash: fingerprint, backendId, nativeId, claimedAt, outcome ("unknown")
  * The backend id cannot contain ':' (config restricts it to [a-z0-9-]+), so record keys are
  * unambiguous even when a native id contains one. Each write that reads first is one Lua script,
  * the same atomicity SQLite's statements and transactions give the embedded store.
@@ -46,18 +46,26 @@ return 0`;
 const CLAIM = `
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local row = redis.call('HMGET', KEYS[1], 'fingerprint', 'backendId', 'nativeId', 'claimedAt')
+local row = redis.call('HMGET', KEYS[1], 'fingerprint', 'backendId', 'nativeId', 'claimedAt', 'outcome')
 if not row[1] then
   redis.call('HSET', KEYS[1], 'fingerprint', ARGV[1], 'claimedAt', now)
   return {'claimed'}
 end
 if row[1] ~= ARGV[1] then return {'mismatch'} end
 if row[2] and row[3] then return {'done', row[2], row[3]} end
+if row[5] == 'unknown' then return {'unknown'} end
 if now - tonumber(row[4]) > tonumber(ARGV[2]) then
   redis.call('HSET', KEYS[1], 'claimedAt', now)
   return {'claimed'}
 end
 return {'pending'}`;
+
+/** KEYS: idem. Marks a claimed, unfinished key "outcome unknown"; a completed or freed key is left alone. */
+const MARK_UNKNOWN = `
+if redis.call('EXISTS', KEYS[1]) == 1 and redis.call('HEXISTS', KEYS[1], 'nativeId') == 0 then
+  return redis.call('HSET', KEYS[1], 'outcome', 'unknown')
+end
+return 0`;
 
 /** KEYS: idem. Frees a claim whose start failed; a completed key stays. */
 const RELEASE_CLAIM = `
@@ -135,12 +143,17 @@ export function createRedisStore(options: RedisStoreOptions): Store {
           return { status: 'done', backendId: backendId!, nativeId: nativeId! };
         case 'mismatch':
           return { status: 'mismatch' };
+        case 'unknown':
+          return { status: 'unknown' };
         default:
           return { status: 'pending' };
       }
     },
     async completeIdempotency(key, backendId, nativeId) {
-      await redis.hset(idemKey(key), 'backendId', backendId, 'nativeId', nativeId);
+      await redis.multi().hset(idemKey(key), 'backendId', backendId, 'nativeId', nativeId).hdel(idemKey(key), 'outcome').exec();
+    },
+    async markIdempotencyUnknown(key) {
+      await redis.eval(MARK_UNKNOWN, 1, idemKey(key));
     },
     async releaseIdempotency(key) {
       await redis.eval(RELEASE_CLAIM, 1, idemKey(key));

@@ -41,6 +41,9 @@ export function createSqliteStore(folder: string, { cacheMiB = 2 }: { cacheMiB?:
       claimed_at  INTEGER NOT NULL
     );
   `);
+  // Files made before the outcome column get it added in place.
+  const idempotencyColumns = db.prepare<[], { name: string }>('PRAGMA table_info(idempotency)').all();
+  if (!idempotencyColumns.some((column) => column.name === 'outcome')) db.exec('ALTER TABLE idempotency ADD COLUMN outcome TEXT');
 
   const nextSeq = db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM batches');
   let seq = nextSeq.get()?.seq ?? 0;
@@ -64,12 +67,13 @@ export function createSqliteStore(folder: string, { cacheMiB = 2 }: { cacheMiB?:
   const listCancelled = db.prepare<[string, number, number], RecordRow>(
     'SELECT * FROM batches WHERE backend_id = ? AND cancelled_at IS NOT NULL ORDER BY seq DESC LIMIT ? OFFSET ?',
   );
-  const getKey = db.prepare<[string], { fingerprint: string; backend_id: string | null; native_id: string | null; claimed_at: number }>(
+  const getKey = db.prepare<[string], { fingerprint: string; backend_id: string | null; native_id: string | null; claimed_at: number; outcome: string | null }>(
     'SELECT * FROM idempotency WHERE key = ?',
   );
   const insertKey = db.prepare('INSERT INTO idempotency (key, fingerprint, claimed_at) VALUES (?, ?, ?)');
   const retakeKey = db.prepare('UPDATE idempotency SET claimed_at = ? WHERE key = ? AND native_id IS NULL AND claimed_at = ?');
-  const completeKey = db.prepare('UPDATE idempotency SET backend_id = ?, native_id = ? WHERE key = ?');
+  const completeKey = db.prepare('UPDATE idempotency SET backend_id = ?, native_id = ?, outcome = NULL WHERE key = ?');
+  const markUnknown = db.prepare("UPDATE idempotency SET outcome = 'unknown' WHERE key = ? AND native_id IS NULL");
   const deleteKey = db.prepare('DELETE FROM idempotency WHERE key = ? AND native_id IS NULL');
 
   const toRecord = (row: RecordRow): BatchRecord => ({
@@ -91,6 +95,7 @@ export function createSqliteStore(folder: string, { cacheMiB = 2 }: { cacheMiB?:
       }
       if (row.fingerprint !== fingerprint) return { status: 'mismatch' };
       if (row.native_id && row.backend_id) return { status: 'done', backendId: row.backend_id, nativeId: row.native_id };
+      if (row.outcome === 'unknown') return { status: 'unknown' };
       if (now - row.claimed_at > staleAfterMs && Number(retakeKey.run(now, key, row.claimed_at).changes) === 1) return { status: 'claimed' };
       return { status: 'pending' };
     });
@@ -121,6 +126,9 @@ export function createSqliteStore(folder: string, { cacheMiB = 2 }: { cacheMiB?:
     },
     async releaseIdempotency(key) {
       deleteKey.run(key);
+    },
+    async markIdempotencyUnknown(key) {
+      markUnknown.run(key);
     },
     async ping() {
       ping.get();

@@ -19,7 +19,12 @@ export type IdempotencyClaim =
   /** Another request holds the key and has not finished yet. */
   | { status: 'pending' }
   /** The key was used with different parameters. */
-  | { status: 'mismatch' };
+  | { status: 'mismatch' }
+  /**
+   * A start with this key was sent and its answer lost (timeout, connection dropped): it may have
+   * started upstream. The key stays claimed, never taken over, until reconciled.
+   */
+  | { status: 'unknown' };
 
 export interface RecordPage {
   records: BatchRecord[];
@@ -48,6 +53,8 @@ export interface Store {
   completeIdempotency(key: string, backendId: string, nativeId: string): Promise<void>;
   /** Frees a claimed key after a failed start, so the client may retry. */
   releaseIdempotency(key: string): Promise<void>;
+  /** Marks a claimed, unfinished key as "outcome unknown": later claims answer `unknown`, never `claimed`. */
+  markIdempotencyUnknown(key: string): Promise<void>;
 
   /** Resolves when the store answers (readiness); rejects when it cannot be reached. */
   ping(): Promise<void>;

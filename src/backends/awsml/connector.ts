@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { BackendContext, BatchBackend, BatchPage, ListQuery, StartOptions } from '../../core/backend.js';
+import type { BackendContext, BatchBackend, BatchPage, ListQuery, LostStart, StartOptions } from '../../core/backend.js';
 import { ErrorCode, GatewayError, isGatewayError } from '../../core/errors.js';
 import type { Artifact, Batch } from '../../core/model.js';
 import { publicUrl } from '../../lib/http-client.js';
@@ -76,7 +76,7 @@ export function createAwsMlConnector(config: AwsMlConfig, context: BackendContex
     return same ? fromGet(record) : null;
   }
 
-  return {
+  const connector: AwsMlBackend = {
     id: backend,
     kind: 'awsml',
     url: publicUrl(settings.endpoint),
@@ -135,6 +135,14 @@ export function createAwsMlConnector(config: AwsMlConfig, context: BackendContex
       return get(id);
     },
 
+    /**
+     * A start whose answer was lost is made again under the same key-derived id: the service
+     * answers the prediction that start created, or creates it if the first never arrived.
+     */
+    reconcileStart(input: AwsMlStartInput, lost: LostStart): Promise<Batch> {
+      return connector.start(input, { idempotencyKey: lost.idempotencyKey });
+    },
+
     /** Amazon ML has no cancel: deleting stops a prediction, which then stays visible as DELETED. */
     async cancel(nativeId: string): Promise<Batch> {
       await client.deleteBatchPrediction(nativeId);
@@ -163,6 +171,7 @@ export function createAwsMlConnector(config: AwsMlConfig, context: BackendContex
       client.dispose();
     },
   };
+  return connector;
 }
 
 /**

@@ -47,7 +47,7 @@ export interface AzureMlClient {
   /** An authenticated call whose JSON answer is validated by `schema`. */
   request<S extends z.ZodType>(method: 'GET' | 'POST' | 'DELETE', path: string, schema: S, options?: RequestOptions): Promise<z.output<S>>;
   /** An authenticated GET streamed as it arrives (never buffered). */
-  stream(path: string, options?: { notFound?: NotFoundMeaning }): Promise<ArtifactStream>;
+  stream(path: string, options?: { notFound?: NotFoundMeaning; signal?: AbortSignal }): Promise<ArtifactStream>;
   dispose(): void;
 }
 
@@ -122,8 +122,8 @@ export function createAzureMlClient(options: AzureMlClientOptions): AzureMlClien
     async stream(path, streamOptions = {}) {
       try {
         return await withToken(async (authorization) => {
-          // No retries: a half-sent download cannot be resumed transparently.
-          const body = http.got.stream(path, { headers: { authorization }, throwHttpErrors: false, retry: { limit: 0 } });
+          // The download pool: no retries (a half-sent download cannot be resumed), an idle timeout.
+          const body = http.stream.stream(path, { headers: { authorization }, throwHttpErrors: false, ...(streamOptions.signal ? { signal: streamOptions.signal } : {}) });
           // Only until the head arrives: after that, errors belong to whoever reads the body.
           const response = await new Promise<IncomingMessage>((resolve, reject) => {
             const onResponse = (head: IncomingMessage) => {

@@ -20,6 +20,9 @@ export interface AzureMlConnectorOptions {
   listConcurrency?: number;
 }
 
+/** How many of a service's newest executions a lost start is looked for among. */
+const RECONCILE_WINDOW = 20;
+
 /** How many batches' observed times are remembered (oldest forgotten first). */
 const MAX_OBSERVED = 10_000;
 
@@ -173,6 +176,26 @@ export function createAzureMlConnector(config: AzureMlConfig, context: BackendCo
       }
     },
 
+    /**
+     * ML Server cannot tag an execution, so the lost start is looked for among the service's
+     * executions the gateway does not know yet (the newest `RECONCILE_WINDOW`), by its record
+     * count: exactly one match is the lost start; none or several, and the gateway cannot tell.
+     */
+    async reconcileStart(input, lost) {
+      if (input.kind !== 'azureml') return null;
+      const listed = await client.request('GET', `api/${encodeURIComponent(input.service)}/${encodeURIComponent(input.version)}/batch`, stringListSchema, {
+        notFound: 'input',
+      });
+      const refs: AzureMlBatchRef[] = [];
+      for (const executionId of listed.slice(-RECONCILE_WINDOW)) {
+        const ref = { service: input.service, version: input.version, executionId };
+        if (!(await lost.isRecorded(formatNativeId(ref)))) refs.push(ref);
+      }
+      const batches = await Promise.all(refs.map((ref) => fetchBatch(ref, undefined, false).catch(() => null)));
+      const matches = batches.filter((batch) => batch?.progress.totalItems === input.records.length);
+      return matches.length === 1 ? matches[0]! : null;
+    },
+
     async cancel(nativeId) {
       const ref = refOf(nativeId);
       const current = await fetchBatch(ref);
@@ -188,11 +211,11 @@ export function createAzureMlConnector(config: AzureMlConfig, context: BackendCo
       return names.map((name) => ({ name, externalUrl: null }));
     },
 
-    async openArtifact(nativeId, index, name) {
+    async openArtifact(nativeId, index, name, openOptions) {
       if (name === '' || name.includes('/')) {
         throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'Expected a plain file name', { backend: backendId });
       }
-      return client.stream(`${itemPath(refOf(nativeId), index)}/${encodeURIComponent(name)}`, { notFound: 'batch' });
+      return client.stream(`${itemPath(refOf(nativeId), index)}/${encodeURIComponent(name)}`, { notFound: 'batch', signal: openOptions?.signal });
     },
 
     async probe() {
