@@ -41,18 +41,11 @@ export interface PollerContext {
 
 /**
  * One batch's poller, shared by all its subscribers on all connections: started by the first,
- * stopped after the last leaves or when the batch ends. With a Redis coordinator, only the replica
- * holding the batch's lease polls it; the others relay its events.
- *
- * Leases (Redis mode): every replica watching a batch renews or tries to take its lease every half
- * interval; the holder polls and publishes, the others relay. See `heartbeat` below.
- *
- * Scheduling: a poll is planned only after the previous one answered (never two in flight for one
- * batch), from when the previous poll was *due* rather than when its answer came (`nextPollDue`:
- * round trips and event-loop lag do not stretch the period). A batch's first poll comes at a random
- * point of its first interval, so batches watched at the same moment do not poll (and fan out) in
- * lockstep. The gap itself is `pollDelay`'s (idle slow-down, error backoff); while the backend
- * fails, subscribers get one event carrying the error, and polling recovers by itself.
+ * stopped after the last leaves or when the batch ends. With Redis, only the replica holding the
+ * batch's lease (renewed every half interval, see `heartbeat`) polls and publishes; the others relay.
+ * A poll is planned only after the previous one answered, from when that one was *due*
+ * (`nextPollDue`), the first at a random point of the first interval so batches do not poll in
+ * lockstep; the gap is `pollDelay`'s. While the backend fails, subscribers get one event with the error.
  */
 export class BatchPoller {
   readonly subscribers = new Set<EventQueue<LiveEvent>>();
@@ -158,12 +151,10 @@ export class BatchPoller {
   }
 
   /**
-   * Takes or renews the lease every half interval, whether or not this replica polls: the
-   * holder keeps it while its polls are slow or spaced out (idle, backing off), and the others
-   * find it free soon after the holder stops or dies. Gaining it starts the poll loop: at once
-   * if nothing was heard for an interval (the previous holder died mid-run), else one interval
-   * later; losing it (a
-   * renewal came too late and another replica took over) stops the loop.
+   * Takes or renews the lease every half interval, whether or not this replica polls: the holder
+   * keeps it while its polls are slow or spaced out, and the others find it free soon after the
+   * holder stops or dies. Gaining it starts the poll loop (at once if nothing was heard for an
+   * interval, else one interval later); losing it (another replica took over) stops the loop.
    */
   private async heartbeat(): Promise<void> {
     this.leaseTimer = null;

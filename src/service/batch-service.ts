@@ -4,7 +4,7 @@ import { isTerminal, type Artifact, type Batch, type BatchState, type StartInput
 import type { Store } from '../store/store.js';
 import { cancelAndRecord, recordedArtifacts } from './forgetful-cancel.js';
 import { startIdempotently } from './idempotent-start.js';
-import { listAcross, recordsPage, type BackendPage, type ListCursor, type ListRequest, type MergedPage } from './listing.js';
+import { backendPage, listAcross, recordsPage, type BackendPage, type ListCursor, type ListRequest, type MergedPage } from './listing.js';
 import { createBackendGuard, withCallDeadline, type BackendGuard } from './resilience.js';
 
 export interface BatchServiceOptions {
@@ -146,23 +146,9 @@ export class BatchService {
    * One page from one backend. A backend that cannot list shows the batches the gateway started
    * there; one that forgets cancelled batches gets them appended after its own.
    */
-  private async listOne(
-    backend: BatchBackend,
-    cursor: ListCursor,
-    limit: number,
-    states: readonly BatchState[] | null,
-  ): Promise<BackendPage> {
+  private async listOne(backend: BatchBackend, cursor: ListCursor, limit: number, states: readonly BatchState[] | null): Promise<BackendPage> {
     if (cursor.phase === 'backend' && backend.capabilities.list) {
-      // In this phase `offset` counts items of the backend's page at `token` already handed out: a
-      // cursor can point after any item, not only at a page boundary.
-      const skip = cursor.offset;
-      const page = await this.guarded(backend, () => backend.list({ limit: limit + skip, cursor: cursor.token, ...(states ? { states } : {}) }));
-      const items = page.items.slice(skip, skip + limit);
-      const cursors = items.map((_, index) => ({ ...cursor, offset: skip + index + 1 }));
-      if (page.nextCursor) return { items, cursors, next: { ...cursor, token: page.nextCursor, offset: Math.max(0, skip - page.items.length) } };
-      if (skip + items.length < page.items.length) return { items, cursors, next: { ...cursor, offset: skip + items.length } };
-      if (!backend.capabilities.forgetsCancelled) return { items, cursors, next: null };
-      return { items, cursors, next: { backend: cursor.backend, phase: 'store', token: null, offset: 0 } };
+      return backendPage((query) => this.guarded(backend, () => backend.list(query)), backend, cursor, limit, states);
     }
     return recordsPage({ store: this.store, getBatch: (nativeId) => this.getBatch(backend.id, nativeId) }, backend, cursor, limit, states);
   }

@@ -1,4 +1,4 @@
-import type { BatchBackend } from '../core/backend.js';
+import type { BatchBackend, BatchPage, ListQuery } from '../core/backend.js';
 import { ErrorCode, GatewayError, toGatewayError } from '../core/errors.js';
 import type { Batch, BatchState } from '../core/model.js';
 import type { Store } from '../store/store.js';
@@ -89,6 +89,28 @@ export async function listAcross(
   // The last item's cursor and the page's end resume at the same place; the item's is what Relay clients expect.
   const endCursor = cursor ? (cursors.at(-1) ?? encodeListCursor(cursor)) : null;
   return { items, cursors, endCursor, hasNextPage: cursor !== null, errors };
+}
+
+/**
+ * A page of a backend that lists. In this phase a cursor's `offset` counts the items of the
+ * backend's page at `token` already handed out, so a cursor can point after any item, not only at
+ * a page boundary. A backend that forgets cancelled batches continues with the gateway's records.
+ */
+export async function backendPage(
+  list: (query: ListQuery) => Promise<BatchPage>,
+  backend: BatchBackend,
+  cursor: ListCursor,
+  limit: number,
+  states: readonly BatchState[] | null,
+): Promise<BackendPage> {
+  const skip = cursor.offset;
+  const page = await list({ limit: limit + skip, cursor: cursor.token, ...(states ? { states } : {}) });
+  const items = page.items.slice(skip, skip + limit);
+  const cursors = items.map((_, index) => ({ ...cursor, offset: skip + index + 1 }));
+  if (page.nextCursor) return { items, cursors, next: { ...cursor, token: page.nextCursor, offset: Math.max(0, skip - page.items.length) } };
+  if (skip + items.length < page.items.length) return { items, cursors, next: { ...cursor, offset: skip + items.length } };
+  if (!backend.capabilities.forgetsCancelled) return { items, cursors, next: null };
+  return { items, cursors, next: { backend: cursor.backend, phase: 'store', token: null, offset: 0 } };
 }
 
 /**
