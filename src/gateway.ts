@@ -49,7 +49,7 @@ export async function startGateway(config: GatewayConfig, dependencies: GatewayD
   const scrubber = createScrubber(
     configuredSecrets(config.backends as never, (kind) => modules.find((module) => module.kind === kind)?.secretFields ?? [], config.auth?.tokens),
   );
-  scrubLogs(logger, scrubber.text);
+  scrubLogs(logger, (text) => scrubber.text(text));
   const metrics = createMetrics();
   const disposers: Array<() => Promise<void>> = [];
   try {
@@ -178,7 +178,7 @@ export async function startEmulators(
   for (const module of modules) {
     const emulator = await module.startEmulator({ demo: true, ...(options.tickMs ? { tickMs: options.tickMs } : {}) });
     emulators.push(emulator);
-    entries.push({ id: `demo-${module.kind}`, kind: module.kind, ...emulator.connection } as GatewayConfig['backends'][number]);
+    entries.push({ id: `demo-${module.kind}`, kind: module.kind, ...emulator.connection });
   }
   return { entries, emulators };
 }

@@ -5,7 +5,7 @@ import { isTerminalState, type BatchSummary } from './types.js';
 import { DEFAULT_VIEW, durationMs, firstDirection, matches, sortRows, type SortKey, type ViewState } from './view.js';
 
 /** Rows per page: the DOM holds one page, so hundreds of batches stay fast. */
-export const ROWS_PER_PAGE = 50;
+const ROWS_PER_PAGE = 50;
 
 export interface BatchTableOptions {
   onOpen(batch: BatchSummary): void;

@@ -37,7 +37,7 @@ export class ListPoller {
     this.timer = null;
     if (this.stopped) return;
     const key = listKeyOf(this.backendId);
-    let holder = false;
+    let holder: boolean;
     try {
       holder = await withDeadline(this.deps.coordinator.acquire(key, this.deps.listIntervalMs * 2 + 1000), Math.max(this.deps.listIntervalMs, 1000));
     } catch {
@@ -47,7 +47,8 @@ export class ListPoller {
       try {
         const result = await this.deps.service.listBatches({ backendId: this.backendId, first: 100 });
         this.deps.onPoll?.('list', this.backendId);
-        if (result.errors.length > 0) throw result.errors[0];
+        const [failure] = result.errors;
+        if (failure) throw failure;
         this.failures = 0;
         const next = new Map<string, string>();
         for (const batch of result.items) {

@@ -10,7 +10,7 @@ export interface PollPlan {
 }
 
 /** Shortest gap allowed between two polls of one batch, as a fraction of the planned delay. */
-export const MIN_GAP_RATIO = 0.9;
+const MIN_GAP_RATIO = 0.9;
 
 /**
  * When the next poll of a batch is due (epoch ms; `now` or earlier means at once).

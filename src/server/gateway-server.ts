@@ -8,7 +8,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { getOperationAST, GraphQLError, type GraphQLSchema } from 'graphql';
+import { getOperationAST, GraphQLError, OperationTypeNode, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
@@ -102,7 +102,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const wsServer = useServer<{ authorization?: unknown }, { requestId: string }>(
     {
       schema,
-      subscribe: shared.subscribe,
+      subscribe: (args) => shared.subscribe(args),
       connectionInitWaitTimeout: config.limits.wsConnectionInitTimeoutMs,
       onConnect: (ctx) => {
         const authorization = ctx.connectionParams?.authorization;
@@ -121,12 +121,12 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
         const checked = documents.check(payload.query);
         if (checked.errors) return [...checked.errors];
         const document = checked.document;
-        if (!config.websocket.allowMutations && getOperationAST(document, payload.operationName)?.operation === 'mutation') {
+        if (!config.websocket.allowMutations && getOperationAST(document, payload.operationName)?.operation === OperationTypeNode.MUTATION) {
           return [new GatewayError(ErrorCode.BAD_USER_INPUT, 'Mutations are not accepted over WebSocket: send them over HTTP')];
         }
         subscriptionsPerSocket.set(ctx.extra.socket, count);
         const origin = origins.linkOrigin(ctx.extra.request);
-        const contextValue = createContext({ service, hub, origin, requestId: randomUUID(), scrub: scrubber.text });
+        const contextValue = createContext({ service, hub, origin, requestId: randomUUID(), scrub: (text) => scrubber.text(text) });
         // Everything a subscription's result depends on besides the event itself.
         shared.register(contextValue, [payload.query, payload.operationName ?? '', JSON.stringify(payload.variables ?? {}), origin].join('\u0000'));
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
@@ -276,7 +276,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     traceOperations(),
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>
-        createContext({ service, hub, origin: origins.linkOrigin(req), requestId: String(res.locals['requestId']), scrub: scrubber.text }),
+        createContext({ service, hub, origin: origins.linkOrigin(req), requestId: String(res.locals['requestId']), scrub: (text) => scrubber.text(text) }),
     }),
   );
 
@@ -373,7 +373,7 @@ function refuseWithoutToken(res: Response): void {
 function checkArtifactName(name: string): void {
   let decoded = name;
   for (let round = 0; round < 3; round += 1) {
-    if (decoded === '' || decoded === '.' || decoded === '..' || /[/\\\u0000-\u001f]/.test(decoded)) {
+    if (decoded === '' || decoded === '.' || decoded === '..' || hasSeparatorOrControl(decoded)) {
       throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'name: expected a file name without path separators or dot segments', { extensions: { field: 'name' } });
     }
     try {
@@ -384,4 +384,9 @@ function checkArtifactName(name: string): void {
       return;
     }
   }
+}
+
+/** A path separator or a control character: never part of an artifact's name. */
+function hasSeparatorOrControl(name: string): boolean {
+  return [...name].some((char) => char === '/' || char === '\\' || char.charCodeAt(0) < 0x20);
 }

@@ -33,9 +33,9 @@ export interface AzureMlClientOptions {
  * named the service to start or to list. "Execution not found" is always `batch`, a missing file or
  * index always `input`.
  */
-export type NotFoundMeaning = 'batch' | 'input';
+type NotFoundMeaning = 'batch' | 'input';
 
-export interface RequestOptions {
+interface RequestOptions {
   searchParams?: Record<string, string | number | boolean>;
   json?: unknown;
   signal?: AbortSignal;
@@ -130,7 +130,7 @@ export function createAzureMlClient(options: AzureMlClientOptions): AzureMlClien
               body.off('error', onError);
               resolve(head);
             };
-            const onError = (error: unknown) => {
+            const onError = (error: Error) => {
               body.off('response', onResponse);
               reject(error);
             };
@@ -212,7 +212,7 @@ function readSome(stream: NodeJS.ReadableStream & { destroy(): void }, limit: nu
  * ML Server's answers → contract codes. Its own error bodies come first (the 404s say which thing is
  * missing); whatever carries no such body falls back to the shared transport translation.
  */
-export function translateAzureMlError(error: unknown, backend: string, notFound: NotFoundMeaning): GatewayError {
+function translateAzureMlError(error: unknown, backend: string, notFound: NotFoundMeaning): GatewayError {
   if (isGatewayError(error)) return error.withBackend(backend);
   // Transport faults (refused, reset, timeout, garbage) carry no status: the shared translation knows them.
   const status = statusOf(error);
