@@ -34,13 +34,14 @@ afterAll(async () => {
 });
 
 describe('tracing', () => {
-  it("continues the client's trace: an operation span, a span per upstream call, traceparent sent to the backend", async () => {
+  // ML Server through got, the AWS backends through their SDK's middleware.
+  it.each(['azureml', 'awsml', 'sagemaker'] as const)("continues the client's trace to %s: an operation span, a span per upstream call, traceparent sent to the backend", async (kind) => {
     exporter.reset();
-    emulators.byKind.azureml.http.clearRequests();
+    emulators.byKind[kind].http.clearRequests();
     const response = await fetch(gateway.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', traceparent: `00-${TRACE_ID}-${CLIENT_SPAN}-01` },
-      body: JSON.stringify({ query: 'query Lamps { batches(backend: "azureml") { edges { node { id } } } }' }),
+      body: JSON.stringify({ query: `query Lamps { batches(backend: "${kind}") { edges { node { id } } } }` }),
     });
     expect(response.status).toBe(200);
 
@@ -52,13 +53,13 @@ describe('tracing', () => {
     expect(operation.attributes['graphql.operation.type']).toBe('query');
 
     // Probes and pollers call the backend too, in traces of their own.
-    const upstream = spans.filter((span) => span.attributes['batchgate.backend'] === 'azureml' && span.spanContext().traceId === TRACE_ID);
+    const upstream = spans.filter((span) => span.attributes['batchgate.backend'] === kind && span.spanContext().traceId === TRACE_ID);
     expect(upstream.length).toBeGreaterThan(0);
     for (const span of upstream) {
       expect(span.parentSpanContext?.spanId).toBe(operation.spanContext().spanId);
       expect(span.attributes['http.response.status_code']).toBe(200);
     }
-    const sent = emulators.byKind.azureml.http.requests.map((request) => request.headers['traceparent']).filter(Boolean);
+    const sent = emulators.byKind[kind].http.requests.map((request) => request.headers['traceparent']).filter(Boolean);
     expect(sent.length).toBeGreaterThan(0);
     const upstreamIds = new Set(upstream.map((span) => span.spanContext().spanId));
     expect(sent.some((header) => upstreamIds.has(String(header).split('-')[2]!) && String(header).includes(TRACE_ID))).toBe(true);

@@ -5,6 +5,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, FinalizeRequ
 import type { BackendContext } from '../core/backend.js';
 import { ErrorCode, GatewayError, isGatewayError } from '../core/errors.js';
 import { translateHttpError } from './http-client.js';
+import { startUpstreamSpan } from './tracing.js';
 
 /**
  * Everything AWS-generic the AWS backends need around an official SDK v3 client, in one file: the
@@ -78,11 +79,14 @@ export function sdkClientConfig(settings: SdkSettings) {
 interface HttpLike {
   method?: string;
   path?: string;
+  hostname?: string;
+  headers?: Record<string, string>;
 }
 
 /**
- * Reports every HTTP attempt (retries included) to `BackendContext.onUpstreamCall`, as the shared
- * got client does for the other backends. Runs after signing, so one report = one request sent.
+ * Reports every HTTP attempt (retries included) to `BackendContext.onUpstreamCall` and traces it
+ * (W3C `traceparent` sent along), as the shared got client does for the other backends. Runs after
+ * signing, so one report = one request sent; SigV4 does not sign the trace headers added here.
  */
 export function upstreamCallPlugin<Input extends object, Output extends object>(backend: string, onUpstreamCall: BackendContext['onUpstreamCall']): Pluggable<Input, Output> {
   return {
@@ -90,15 +94,19 @@ export function upstreamCallPlugin<Input extends object, Output extends object>(
       const middleware: FinalizeRequestMiddleware<Input, Output> = (next) => async (args) => {
         const request = args.request as HttpLike;
         const started = Date.now();
+        const span = startUpstreamSpan(backend, request.method ?? 'POST', undefined, { 'url.path': request.path ?? '/', ...(request.hostname ? { 'server.address': request.hostname } : {}) });
+        if (request.headers) Object.assign(request.headers, span.headers);
         const report = (statusCode: number | null, ok: boolean) =>
           onUpstreamCall?.({ backend, method: request.method ?? 'POST', path: request.path ?? '/', statusCode, durationMs: Date.now() - started, outcome: ok ? 'ok' : 'error' });
         try {
           const result = await next(args);
           const status = (result.response as { statusCode?: number } | undefined)?.statusCode ?? null;
           report(status, status !== null && status < 400);
+          span.end({ statusCode: status });
           return result;
         } catch (error) {
           report(statusOf(error), false);
+          span.end({ statusCode: statusOf(error), error });
           throw error;
         }
       };
