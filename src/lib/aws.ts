@@ -2,6 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, FinalizeRequestMiddleware, InitializeMiddleware, Pluggable } from '@smithy/types';
+import { z } from 'zod';
 import type { BackendContext } from '../core/backend.js';
 import { ErrorCode, GatewayError, isGatewayError } from '../core/errors.js';
 import { translateHttpError } from './http-client.js';
@@ -9,7 +10,7 @@ import { startUpstreamSpan } from './tracing.js';
 
 /**
  * Everything AWS-generic the AWS backends need around an official SDK v3 client, in one file: the
- * credential chain, the SDK settings (standard retry mode, timeouts, keep-alive sockets), the
+ * config fields of region and credentials, the credential chain, the SDK settings (standard retry mode, timeouts, keep-alive sockets), the
  * upstream-call reporting and credential-refresh middleware, and the translation of SDK errors into
  * the contract's codes. docs/backends/awsml.md §7 and §8 say why each is so.
  */
@@ -19,6 +20,47 @@ export interface AwsCredentialSettings {
   secretAccessKey?: string | undefined;
   sessionToken?: string | undefined;
   profile?: string | undefined;
+}
+
+/**
+ * The region and credential fields of every AWS backend's config entry. Keys are optional: without
+ * them the default provider chain (see `credentialsFor`) finds credentials, so nothing secret needs
+ * to be written in the config file.
+ */
+export const awsCredentialFields = {
+  /** AWS region, e.g. `eu-west-1`. @default process.env.AWS_REGION */
+  region: z.string().regex(/^[a-z0-9-]+$/, { message: 'expected an AWS region such as eu-west-1' }).optional().describe('AWS region, e.g. eu-west-1; default AWS_REGION.'),
+  /** Named profile of the shared AWS config files, for the default provider chain. @default process.env.AWS_PROFILE, else `default` */
+  profile: z.string().min(1).max(128).optional().describe('Profile of the shared AWS config files for the default credential chain; default AWS_PROFILE, else default.'),
+  /** Explicit access key id. @default the default provider chain */
+  accessKeyId: z.string().min(1).optional().describe('Explicit access key id; without it the default credential chain is used.'),
+  /** Secret, along with accessKeyId. */
+  secretAccessKey: z.string().min(1).optional().describe('Secret access key, along with accessKeyId.'),
+  /** Secret, for temporary credentials given explicitly. */
+  sessionToken: z.string().min(1).optional().describe('Session token of explicit temporary keys.'),
+};
+
+type AwsCredentialConfig = Partial<Record<keyof typeof awsCredentialFields, string | undefined>>;
+
+/** The checks across `awsCredentialFields`, for an entry's `superRefine`: a region from somewhere, keys in pairs, keys or a profile. */
+export function checkAwsCredentialFields(config: AwsCredentialConfig, ctx: z.RefinementCtx): void {
+  if (!resolveAwsRegion(config)) ctx.addIssue({ code: 'custom', path: ['region'], message: 'expected a region (or the AWS_REGION environment variable)' });
+  if (config.accessKeyId && !config.secretAccessKey) {
+    ctx.addIssue({ code: 'custom', path: ['secretAccessKey'], message: 'expected a secret access key along with accessKeyId' });
+  } else if (!config.accessKeyId && config.secretAccessKey) {
+    ctx.addIssue({ code: 'custom', path: ['accessKeyId'], message: 'expected an access key id along with secretAccessKey' });
+  }
+  if (config.sessionToken && !config.accessKeyId) {
+    ctx.addIssue({ code: 'custom', path: ['sessionToken'], message: 'expected accessKeyId and secretAccessKey along with sessionToken' });
+  }
+  if (config.profile && config.accessKeyId) {
+    ctx.addIssue({ code: 'custom', path: ['profile'], message: 'expected either explicit keys or a profile, not both' });
+  }
+}
+
+/** Config first, then the standard environment variables. */
+export function resolveAwsRegion(config: Pick<AwsCredentialConfig, 'region'>, env: NodeJS.ProcessEnv = process.env): string | null {
+  return config.region ?? (env['AWS_REGION'] || env['AWS_DEFAULT_REGION'] || null);
 }
 
 /**

@@ -2,9 +2,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { BackendContext, BatchBackend, BatchPage, ListQuery } from '../../core/backend.js';
 import { ErrorCode, GatewayError, isGatewayError } from '../../core/errors.js';
 import { isTerminal, type Artifact, type Batch, type BatchState } from '../../core/model.js';
+import { resolveAwsRegion } from '../../lib/aws.js';
 import { publicUrl } from '../../lib/http-client.js';
 import { createSageMakerApi, type ListInput, type SageMakerApi } from './client.js';
-import { displayEndpoint, resolveRegion, SAGEMAKER_KIND, type SageMakerConfig } from './config.js';
+import { displayEndpoint, SAGEMAKER_KIND, type SageMakerConfig } from './config.js';
 import { mapArtifacts, mapSummary, mapTransformJob, statusForState } from './map.js';
 import { type SageMakerStartInput, type TransformJob, type TransformJobStatus, type TransformJobSummary } from './wire.js';
 
@@ -31,7 +32,7 @@ interface Cursor {
 /** The `BatchBackend` for one `sagemaker` config entry. */
 export function createSageMakerConnector(config: Omit<SageMakerConfig, 'kind'>, context: BackendContext, options: SageMakerConnectorOptions = {}): BatchBackend<SageMakerStartInput> {
   const backend = config.id;
-  const region = resolveRegion(config);
+  const region = resolveAwsRegion(config);
   if (!region) throw new GatewayError(ErrorCode.BAD_USER_INPUT, `Backend "${backend}" has no region`, { backend });
   const api: SageMakerApi = createSageMakerApi({
     backendId: backend,

@@ -1,18 +1,20 @@
+import { AwsJsonFault } from '../../../lib/aws-emulator/json-protocol.js';
+
 /**
  * How the emulator reads request members and refuses them, as Amazon ML does: every refusal is an
  * `AwsFault` carrying the exception name the SDK turns into its typed error.
  */
 
 /** An Amazon ML error answer. */
-export class AwsFault extends Error {
+export class AwsFault extends AwsJsonFault {
   constructor(
-    readonly status: number,
-    readonly type: string,
+    status: number,
+    type: string,
     message: string,
     /** The numeric `code` member some exceptions carry. */
     readonly code: number | null = null,
   ) {
-    super(message);
+    super(status, type, message);
     this.name = 'AwsFault';
   }
 }

@@ -1,11 +1,9 @@
+import { AwsJsonFault } from '../../../lib/aws-emulator/json-protocol.js';
+
 /** A SageMaker error answer: HTTP status, exception name (`__type`) and `Message`. */
-export class SageMakerFault extends Error {
-  constructor(
-    readonly status: number,
-    readonly type: string,
-    message: string,
-  ) {
-    super(message);
+export class SageMakerFault extends AwsJsonFault {
+  constructor(status: number, type: string, message: string) {
+    super(status, type, message);
     this.name = 'SageMakerFault';
   }
 }
