@@ -4,8 +4,6 @@ import { createAzureMlConnector } from './connector.js';
 import { startAzureMlEmulator } from './emulator/index.js';
 import { azureMlStartInputSchema, type AzureMlStartInput } from './wire.js';
 
-;
-;
 export { startAzureMlEmulator } from './emulator/index.js';
 
 const sample: AzureMlStartInput = {

@@ -4,7 +4,6 @@ import { createSlvConnector } from './connector.js';
 import { startSlvEmulator } from './emulator/server.js';
 import { slvStartInputSchema, type SlvStartInput } from './wire.js';
 
-;
 export type { SlvEmulatorHandle,    } from './emulator/server.js';
 export { startSlvEmulator } from './emulator/server.js';
 
