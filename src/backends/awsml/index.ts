@@ -4,7 +4,6 @@ import { createAwsMlConnector } from './connector.js';
 import { startAwsMlEmulator } from './emulator/index.js';
 import { awsMlStartInputSchema, type AwsMlStartInput } from './wire.js';
 
-
 const sample: AwsMlStartInput = {
   kind: 'awsml',
   mlModelId: 'ml-sample-model',

@@ -4,7 +4,6 @@ import { createSageMakerConnector } from './connector.js';
 import { startSageMakerEmulator } from './emulator/index.js';
 import { sageMakerStartInputSchema, type SageMakerStartInput } from './wire.js';
 
-
 /** A job the emulator runs to success quickly: its built-in sample model, a small CSV prefix. */
 const sample: SageMakerStartInput = {
   kind: 'sagemaker',
