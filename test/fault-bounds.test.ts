@@ -16,7 +16,7 @@ beforeAll(async () => {
   emulators = await startEmulatorSet({ tickMs: 20 });
   gw = await launchGateway(emulators, {
     // No answer cache and a circuit that stays closed: every call below reaches the faulty backend.
-    upstream: { timeoutMs: TIMEOUT_MS, cacheTtlMs: 0, failuresToOpen: 1000, probeIntervalMs: 60_000, maxStreams: 4, streamIdleMs: 1500 },
+    upstream: { timeoutMs: TIMEOUT_MS, cacheTtlMs: 0, failuresToOpen: 1000, probeIntervalMs: 60_000, maxStreams: 4, streamIdleMs: 4000 },
   });
   for (const kind of KINDS) ids[kind] = (await startSample(gw.url, kind)).id;
 });

@@ -33,7 +33,7 @@ const ids = {} as Record<BackendKind, string>;
 beforeAll(async () => {
   emulators = await startEmulatorSet({ tickMs: 20 });
     // No answer cache and a circuit that stays closed: each query here reaches the faulty backend.
-  gw = await launchGateway(emulators, { upstream: { timeoutMs: 300, cacheTtlMs: 0, failuresToOpen: 1000, probeIntervalMs: 150 } });
+  gw = await launchGateway(emulators, { upstream: { timeoutMs: 800, cacheTtlMs: 0, failuresToOpen: 1000, probeIntervalMs: 150 } });
   for (const kind of KINDS) ids[kind] = (await startSample(gw.url, kind)).id;
 });
 
