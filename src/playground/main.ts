@@ -42,7 +42,11 @@ const authorization = (): string | undefined => {
   return headers['Authorization'] ?? headers['authorization'];
 };
 
-/** A running batch (else the newest one) to fill the example subscription's variables with. */
+/**
+ * A running batch to fill the example subscription's variables with: of the first running ones, the
+ * least advanced that reports progress (it stays live longest and moves visibly), else any running
+ * one, else the newest.
+ */
 async function exampleBatchId(): Promise<string | null> {
   const token = authorization();
   try {
@@ -50,13 +54,17 @@ async function exampleBatchId(): Promise<string | null> {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json', ...(token ? { authorization: token } : {}) },
       body: JSON.stringify({
-        query: 'query ExampleBatch { running: batches(states: [RUNNING], first: 1) { edges { node { id } } } any: batches(first: 1) { edges { node { id } } } }',
+        query:
+          'query ExampleBatch { running: batches(states: [RUNNING], first: 50) { edges { node { id progress { percent } } } } any: batches(first: 1) { edges { node { id } } } }',
       }),
     });
     if (!response.ok) return null;
-    type Page = { edges: Array<{ node: { id: string } }> } | null;
+    type Page = { edges: Array<{ node: { id: string; progress?: { percent: number | null } } }> } | null;
     const body = (await response.json()) as { data?: { running: Page; any: Page } | null };
-    return body.data?.running?.edges[0]?.node.id ?? body.data?.any?.edges[0]?.node.id ?? null;
+    const running = (body.data?.running?.edges ?? []).map((edge) => edge.node);
+    const moving = running.filter((node) => typeof node.progress?.percent === 'number');
+    moving.sort((a, b) => (a.progress?.percent ?? 0) - (b.progress?.percent ?? 0));
+    return moving[0]?.id ?? running[0]?.id ?? body.data?.any?.edges[0]?.node.id ?? null;
   } catch {
     return null;
   }
