@@ -4,7 +4,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { EmulatorHandle, EmulatorStartOptions } from '../../module.js';
-import { startEmulatorHttp, type EmulatorHttpServer } from '../../../lib/emulator-http.js';
+import { startEmulatorHttp, type EmulatorHttpServer } from '../../emulator-kit/index.js';
 import { createCatalog, type Catalog } from './catalog.js';
 import { seedDemo, startDemoSpawner } from './demo.js';
 import { AwsFault } from './input.js';

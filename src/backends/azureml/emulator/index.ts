@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorHandle, EmulatorStartOptions } from '../../module.js';
-import { sendJson, sendJsonText, startEmulatorHttp, type EmulatorHttpServer } from '../../../lib/emulator-http.js';
+import { sendJson, sendJsonText, startEmulatorHttp, type EmulatorHttpServer } from '../../emulator-kit/index.js';
 import { createTokenStore, type TokenStore } from './auth.js';
 import { createBatchStore, isFinished, type BatchStore, type Execution } from './batches.js';
 import { startDemo } from './demo.js';

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorHandle, EmulatorStartOptions } from '../../module.js';
-import { startEmulatorHttp, type EmulatorHttpServer } from '../../../lib/emulator-http.js';
+import { startEmulatorHttp, type EmulatorHttpServer } from '../../emulator-kit/index.js';
 import { createSigV4Verifier, type EmulatorKey } from '../../awsml/emulator/sigv4.js';
 import { seedDemo, startDemoSpawner } from './demo.js';
 import { SageMakerFault } from './fault.js';
