@@ -54,10 +54,10 @@ export interface EmulatorHttpServer {
 }
 
 /**
- * A router for an emulator's routes: paths match exactly (case and trailing slash), as the
- * services' servlet and web containers do.
+ * A router for an emulator's routes: paths match case-sensitively and, unless `strict` is false
+ * (a service that ignores a trailing slash), exactly, as the services' web containers do.
  */
-export const emulatorRouter = (): Router => Router({ caseSensitive: true, strict: true });
+export const emulatorRouter = (options: { strict?: boolean } = {}): Router => Router({ caseSensitive: true, strict: options.strict ?? true });
 
 /** Serves one handler for every request (an emulator whose protocol has a single endpoint). */
 export function startEmulatorHttp(handle: EmulatorHandler, options: EmulatorOptions): Promise<EmulatorHttpServer> {
