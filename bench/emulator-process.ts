@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { backendModules } from '../src/backends/index.js';
 import type { AzureMlEmulator } from '../src/backends/azureml/emulator/index.js';
-import type { FaultRule } from '../src/lib/emulator-http.js';
+import type { FaultRule } from '../src/backends/emulator-kit/index.js';
 
 /** Messages the benchmark sends; each is answered with `{ id, result }` or `{ id, error }`. */
 export type EmulatorCommand =

@@ -19,7 +19,7 @@ import { stringify } from 'yaml';
 import { backendModules } from '../src/backends/index.js';
 import type { BackendKind } from '../src/core/model.js';
 import type { EmulatorHandle } from '../src/backends/module.js';
-import type { Fault } from '../src/lib/emulator-http.js';
+import type { Fault } from '../src/backends/emulator-kit/index.js';
 import { rssGrowth, type MemorySample } from './lib/soak-stats.js';
 import { round1, sleep } from './lib/stats.js';
 

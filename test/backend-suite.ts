@@ -8,7 +8,7 @@ import type { BatchBackend } from '../src/core/backend.js';
 import { ErrorCode, GatewayError } from '../src/core/errors.js';
 import { isTerminal, type Batch } from '../src/core/model.js';
 import type { BackendModule, EmulatorHandle } from '../src/backends/module.js';
-import type { Fault } from '../src/lib/emulator-http.js';
+import type { Fault } from '../src/backends/emulator-kit/index.js';
 
 export interface ConformanceOptions {
   /** A native id the emulator has never issued, in the backend's own format. */

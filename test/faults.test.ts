@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Fault } from '../src/lib/emulator-http.js';
+import type { Fault } from '../src/backends/emulator-kit/index.js';
 import type { RegisteredKind as BackendKind } from '../src/backends/index.js';
 import { eventually, KINDS, launchGateway, postGraphQL, startEmulatorSet, startSample, type EmulatorSet, type TestGateway } from './utils/federation.js';
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendModules } from '../src/backends/index.js';
 import { ConfigError, parseConfigText } from '../src/config/load.js';
 import { encodeBatchId } from '../src/core/ids.js';
-import type { Fault } from '../src/lib/emulator-http.js';
+import type { Fault } from '../src/backends/emulator-kit/index.js';
 import { createLogger } from '../src/logger.js';
 import {
   KINDS,

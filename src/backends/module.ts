@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { BackendContext, BatchBackend } from '../core/backend.js';
 import type { BackendKind, StartInput } from '../core/model.js';
-import type { EmulatorHttpServer, Fault, RecordedRequest } from '../lib/emulator-http.js';
+import type { EmulatorHttpServer, Fault, RecordedRequest } from './emulator-kit/index.js';
 import type { StartFormDescription } from './start-form.js';
 
 /** The fields every backend entry in the config file has, whatever its kind. */

@@ -3,7 +3,7 @@ import { expectCode, waitFor } from '../../../test/backend-suite.js';
 import { ErrorCode } from '../../core/errors.js';
 import type { BatchState } from '../../core/model.js';
 import type { AwsMlStartInput } from './wire.js';
-import type { RecordedRequest } from '../../lib/emulator-http.js';
+import type { RecordedRequest } from '../emulator-kit/index.js';
 import { awsMlConfigSchema, type AwsMlConfig } from './config.js';
 import { createAwsMlConnector, type AwsMlBackend } from './connector.js';
 import { startAwsMlEmulator, type AwsMlEmulatorHandle } from './emulator/index.js';

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { expectCode } from '../../../test/backend-suite.js';
 import { ErrorCode } from '../../core/errors.js';
 import type { AwsMlStartInput } from './wire.js';
-import type { RecordedRequest } from '../../lib/emulator-http.js';
+import type { RecordedRequest } from '../emulator-kit/index.js';
 import { awsMlConfigSchema, type AwsMlConfig } from './config.js';
 import { createAwsMlConnector, predictionIdFor, type AwsMlBackend } from './connector.js';
 import { startAwsMlEmulator, type AwsMlEmulatorHandle } from './emulator/index.js';

@@ -4,7 +4,7 @@ import type { BatchBackend } from '../../core/backend.js';
 import { ErrorCode } from '../../core/errors.js';
 import { batchSteps, isTerminal, type Batch } from '../../core/model.js';
 import type { SlvStartInput } from './wire.js';
-import type { RecordedRequest } from '../../lib/emulator-http.js';
+import type { RecordedRequest } from '../emulator-kit/index.js';
 import { slvModule, startSlvEmulator, type SlvEmulatorHandle } from './index.js';
 
 const BACKEND = 'lights';

@@ -1,4 +1,4 @@
-import { AwsJsonFault } from '../../../lib/aws-emulator/json-protocol.js';
+import { AwsJsonFault } from '../../emulator-kit/aws/json-protocol.js';
 
 /**
  * How the emulator reads request members and refuses them, as Amazon ML does: every refusal is an

@@ -1,4 +1,4 @@
-import { AwsJsonFault } from '../../../lib/aws-emulator/json-protocol.js';
+import { AwsJsonFault } from '../../emulator-kit/aws/json-protocol.js';
 
 /** A SageMaker error answer: HTTP status, exception name (`__type`) and `Message`. */
 export class SageMakerFault extends AwsJsonFault {

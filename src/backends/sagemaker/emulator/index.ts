@@ -1,6 +1,6 @@
 import type { EmulatorHandle, EmulatorStartOptions } from '../../module.js';
-import { createAwsJsonService, type AwsJsonEmulatorControls, type AwsJsonEmulatorStartOptions } from '../../../lib/aws-emulator/json-protocol.js';
-import { startEmulatorHttp, type EmulatorHttpServer } from '../../../lib/emulator-http.js';
+import { createAwsJsonService, type AwsJsonEmulatorControls, type AwsJsonEmulatorStartOptions } from '../../emulator-kit/aws/json-protocol.js';
+import { startEmulatorHttp, type EmulatorHttpServer } from '../../emulator-kit/index.js';
 import { seedDemo, startDemoSpawner } from './demo.js';
 import { SageMakerFault } from './fault.js';
 import { createJobStore, type JobStore, type JobStoreOptions } from './store.js';

@@ -1,6 +1,8 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { requestParams, sendJson } from '../../../lib/emulator-http.js';
+import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
+import type { Request } from 'express';
+import { requestParams, sendJson } from '../../emulator-kit/index.js';
 import { sendLoginPage } from './serialize.js';
 
 /**
@@ -32,8 +34,10 @@ export interface SlvAuth {
   authenticate(req: IncomingMessage): SlvAuthVerdict;
   /** A POST from a cookie session must carry that session's token; plain Basic needs none. */
   csrfOk(req: IncomingMessage, session: SlvSession | null): boolean;
-  /** Serves `auth.json` and `j_security_check`; false for any other path. */
-  formLogin(path: string, req: IncomingMessage, res: ServerResponse, body: Buffer): boolean;
+  /** Serves `auth.json`: whether the session is logged in, else the login page (opening a session). */
+  authJson(req: IncomingMessage, res: ServerResponse): void;
+  /** Serves the form login's `POST j_security_check`. */
+  securityCheck(req: Request, res: ServerResponse): void;
   /** A new authenticated session (the CSRF handshake with valid Basic). */
   open(): SlvSession;
   /** The `Set-Cookie` value of a session. */
@@ -44,14 +48,14 @@ export interface SlvAuth {
 export function createSlvAuth(options: { username: string; password: string; webappPath: string }): SlvAuth {
   const expected = Buffer.from(`Basic ${Buffer.from(`${options.username}:${options.password}`, 'utf8').toString('base64')}`);
   const sessions = new Map<string, SlvSession>();
-  const cookieHeader = (session: SlvSession) => `JSESSIONID=${session.id}; Path=${options.webappPath}; HttpOnly`;
+  const cookieHeader = (session: SlvSession) => serializeCookie(SESSION_COOKIE, session.id, { path: options.webappPath, httpOnly: true });
 
   const basicOk = (header: string): boolean => {
     const given = Buffer.from(header);
     return given.length === expected.length && timingSafeEqual(given, expected);
   };
   const sessionOf = (req: IncomingMessage): SlvSession | null => {
-    const id = cookie(req, 'JSESSIONID');
+    const id = sessionCookie(req);
     return id ? (sessions.get(id) ?? null) : null;
   };
   const create = (authenticated: boolean): SlvSession => {
@@ -80,49 +84,37 @@ export function createSlvAuth(options: { username: string; password: string; web
       const header = req.headers.authorization;
       if (header !== undefined) return basicOk(header) ? { session: session?.authenticated ? session : null } : 'challenge';
       if (session?.authenticated) return { session };
-      return cookie(req, 'JSESSIONID') === undefined ? 'challenge' : 'login-page';
+      return sessionCookie(req) === undefined ? 'challenge' : 'login-page';
     },
 
     csrfOk(req, session) {
       const sent = req.headers['x-csrf-token'];
-      if (sent === undefined && cookie(req, 'JSESSIONID') === undefined) return true;
+      if (sent === undefined && sessionCookie(req) === undefined) return true;
       return session !== null && sent === session.token;
     },
 
-    formLogin(path, req, res, body) {
-      if (path === '/auth.json') {
-        const session = sessionOf(req);
-        if (session?.authenticated) {
-          sendJson(res, 200, { authenticated: 'true' });
-        } else {
-          const fresh = session ?? create(false);
-          res.setHeader('set-cookie', cookieHeader(fresh));
-          sendLoginPage(res);
-        }
-        return true;
+    authJson(req, res) {
+      const session = sessionOf(req);
+      if (session?.authenticated) return sendJson(res, 200, { authenticated: 'true' });
+      const fresh = session ?? create(false);
+      res.setHeader('set-cookie', cookieHeader(fresh));
+      sendLoginPage(res);
+    },
+
+    securityCheck(req, res) {
+      const params = requestParams(req);
+      const session = sessionOf(req) ?? create(false);
+      if (params.get('j_username') === options.username && params.get('j_password') === options.password) {
+        session.authenticated = true;
+        res.writeHead(302, { location: `${options.webappPath}/auth.json`, 'set-cookie': cookieHeader(session), 'content-length': '0' });
+        res.end();
+      } else {
+        res.setHeader('set-cookie', cookieHeader(session));
+        sendLoginPage(res);
       }
-      if (path === '/j_security_check' && req.method === 'POST') {
-        const params = requestParams(req, body);
-        const session = sessionOf(req) ?? create(false);
-        if (params.get('j_username') === options.username && params.get('j_password') === options.password) {
-          session.authenticated = true;
-          res.writeHead(302, { location: `${options.webappPath}/auth.json`, 'set-cookie': cookieHeader(session), 'content-length': '0' });
-          res.end();
-        } else {
-          res.setHeader('set-cookie', cookieHeader(session));
-          sendLoginPage(res);
-        }
-        return true;
-      }
-      return false;
     },
   };
 }
 
-function cookie(req: IncomingMessage, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return rest.join('=');
-  }
-  return undefined;
-}
+const SESSION_COOKIE = 'JSESSIONID';
+const sessionCookie = (req: IncomingMessage): string | undefined => parseCookies(req.headers.cookie ?? '')[SESSION_COOKIE];

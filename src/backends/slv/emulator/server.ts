@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Request, Response } from 'express';
 import type { EmulatorHandle, EmulatorStartOptions } from '../../module.js';
-import { requestParams, startEmulatorHttp, type EmulatorHandler } from '../../../lib/emulator-http.js';
+import { emulatorRouter, requestBody, requestParams, startEmulatorApp } from '../../emulator-kit/index.js';
 import { SLV_UNKNOWN_BATCH_ERROR_CODE, SLV_UNKNOWN_METHOD_ERROR_CODE } from '../wire.js';
 import { createSlvAuth, type SlvSession } from './auth.js';
 import { createSlvDemo } from './demo.js';
@@ -71,62 +72,70 @@ export async function startSlvEmulator(options: SlvEmulatorOptions = {}): Promis
   let unknownBatchAnswer: SlvUnknownBatchAnswer = 'unknown-batch';
   const csrf = options.csrf ?? true;
 
-  const handle: EmulatorHandler = (req, res, body) => {
-    const pathname = new URL(req.url ?? '/', 'http://emulator').pathname;
-    if (!pathname.startsWith(`${SLV_WEBAPP_PATH}/`)) return sendContainerError(res, 404, 'Not Found');
-    const path = pathname.slice(SLV_WEBAPP_PATH.length);
-    if (auth.formLogin(path, req, res, body)) return;
+  const webapp = emulatorRouter();
+  webapp.all('/auth.json', (req, res) => auth.authJson(req, res));
+  webapp.post('/j_security_check', (req, res) => auth.securityCheck(req, res));
+  // Every other path of the webapp needs credentials (and, on 7.8+, the CSRF token for session POSTs).
+  webapp.use((req, res, next) => {
     const verdict = auth.authenticate(req);
     if (verdict === 'challenge') return auth.challenge(res);
     if (verdict === 'login-page') return sendLoginPage(res);
-    const method = req.method ?? 'GET';
-    if (csrf && method !== 'GET' && method !== 'HEAD' && !auth.csrfOk(req, verdict.session)) {
+    if (csrf && req.method !== 'GET' && req.method !== 'HEAD' && !auth.csrfOk(req, verdict.session)) {
       return sendContainerError(res, 403, 'Forbidden', { 'x-csrf-token': 'Required' });
     }
-    const params = requestParams(req, body);
-    switch (path) {
-      case '/api/userprofile/getCurrentUser':
-        return currentUser(req, res, params, verdict.session);
-      case '/api/controllermanagement/commissionControllerAsync': {
-        const controllerStrId = params.get('controllerStrId');
-        const flags = params.get('flags');
-        if (!controllerStrId) return sendError(res, params, missing('controllerStrId'));
-        if (!flags || !/^\d+$/.test(flags)) return sendError(res, params, invalid('flags', flags));
-        return sendBatch(res, params, engine.create(commissionControllerScript(controllerStrId, Number(flags), { login: username })));
-      }
-      case '/api/controllermanagement/commissionControllerDevicesListAsync': {
-        const controllerStrId = params.get('controllerStrId');
-        const ids = params.getAll('idOnController');
-        if (!controllerStrId) return sendError(res, params, missing('controllerStrId'));
-        if (ids.length === 0) return sendError(res, params, missing('idOnController'));
-        return sendBatch(res, params, engine.create(commissionDevicesScript(controllerStrId, ids, { login: username })));
-      }
-      case '/api/loggingmanagement/importDevicesFromCsvFileAsync':
-        return importCsv(req, res, params, body);
-      case '/api/servlet/SLVLoggingManagementAPI':
-        // The legacy servlet form (docs/backends/slv.md §6): the method is a parameter.
-        if (params.get('methodName') !== 'importDevicesFromCsvFileAsync') return sendError(res, params, unknownMethod(params.get('methodName')));
-        return importCsv(req, res, params, body);
-      case '/api/batch/getBatchResult':
-        return answerBatch(res, params, engine.get(params.get('batchId') ?? ''), params.get('batchId'));
-      case '/api/servlet/SLVBatchAPI':
-        // The legacy servlet form names the parameter `batch` (docs/backends/slv.md §6).
-        if (params.get('methodName') !== 'getBatchResult') return sendError(res, params, unknownMethod(params.get('methodName')));
-        return answerBatch(res, params, engine.get(params.get('batch') ?? ''), params.get('batch'));
-      case '/api/batch/cancelBatch':
-        if (cancelSupport === 'not-found') return sendContainerError(res, 404, 'Not Found');
-        if (cancelSupport === 'unknown-method') return sendError(res, params, unknownMethod('cancelBatch'));
-        return answerBatch(res, params, engine.cancel(params.get('batchId') ?? ''), params.get('batchId'));
-      case '/api/batch/desc':
-        return sendSerialized(res, params, 'methods', batchMethods(cancelSupport === 'supported'));
-      default:
-        return sendContainerError(res, 404, 'Not Found');
-    }
-  };
+    res.locals.session = verdict.session;
+    next();
+  });
+  webapp.all('/api/userprofile/getCurrentUser', (req, res) => currentUser(req, res, requestParams(req), res.locals.session as SlvSession | null));
+  webapp.all('/api/controllermanagement/commissionControllerAsync', (req, res) => {
+    const params = requestParams(req);
+    const controllerStrId = params.get('controllerStrId');
+    const flags = params.get('flags');
+    if (!controllerStrId) return sendError(res, params, missing('controllerStrId'));
+    if (!flags || !/^\d+$/.test(flags)) return sendError(res, params, invalid('flags', flags));
+    sendBatch(res, params, engine.create(commissionControllerScript(controllerStrId, Number(flags), { login: username })));
+  });
+  webapp.all('/api/controllermanagement/commissionControllerDevicesListAsync', (req, res) => {
+    const params = requestParams(req);
+    const controllerStrId = params.get('controllerStrId');
+    const ids = params.getAll('idOnController');
+    if (!controllerStrId) return sendError(res, params, missing('controllerStrId'));
+    if (ids.length === 0) return sendError(res, params, missing('idOnController'));
+    sendBatch(res, params, engine.create(commissionDevicesScript(controllerStrId, ids, { login: username })));
+  });
+  webapp.all('/api/loggingmanagement/importDevicesFromCsvFileAsync', (req, res) => importCsv(req, res, requestParams(req)));
+  webapp.all('/api/servlet/SLVLoggingManagementAPI', (req, res) => {
+    // The legacy servlet form (docs/backends/slv.md §6): the method is a parameter.
+    const params = requestParams(req);
+    if (params.get('methodName') !== 'importDevicesFromCsvFileAsync') return sendError(res, params, unknownMethod(params.get('methodName')));
+    importCsv(req, res, params);
+  });
+  webapp.all('/api/batch/getBatchResult', (req, res) => {
+    const params = requestParams(req);
+    answerBatch(res, params, engine.get(params.get('batchId') ?? ''), params.get('batchId'));
+  });
+  webapp.all('/api/servlet/SLVBatchAPI', (req, res) => {
+    // The legacy servlet form names the parameter `batch` (docs/backends/slv.md §6).
+    const params = requestParams(req);
+    if (params.get('methodName') !== 'getBatchResult') return sendError(res, params, unknownMethod(params.get('methodName')));
+    answerBatch(res, params, engine.get(params.get('batch') ?? ''), params.get('batch'));
+  });
+  webapp.all('/api/batch/cancelBatch', (req, res) => {
+    const params = requestParams(req);
+    if (cancelSupport === 'not-found') return sendContainerError(res, 404, 'Not Found');
+    if (cancelSupport === 'unknown-method') return sendError(res, params, unknownMethod('cancelBatch'));
+    answerBatch(res, params, engine.cancel(params.get('batchId') ?? ''), params.get('batchId'));
+  });
+  webapp.all('/api/batch/desc', (req, res) => sendSerialized(res, requestParams(req), 'methods', batchMethods(cancelSupport === 'supported')));
 
-  function importCsv(req: IncomingMessage, res: ServerResponse, params: Params, body: Buffer): void {
+  const routes = emulatorRouter();
+  routes.all(SLV_WEBAPP_PATH, containerNotFound);
+  routes.use(SLV_WEBAPP_PATH, webapp);
+  routes.use(containerNotFound);
+
+  function importCsv(req: Request, res: ServerResponse, params: Params): void {
     // SLV's own clients upload the file as the raw body; the servlet form sends `csvFile`.
-    const csv = params.get('csvFile') ?? (isForm(req) ? '' : body.toString('utf8'));
+    const csv = params.get('csvFile') ?? (isForm(req) ? '' : requestBody(req).toString('utf8'));
     sendBatch(res, params, engine.create(importCsvScript(csv, { login: username })));
   }
 
@@ -163,7 +172,7 @@ export async function startSlvEmulator(options: SlvEmulatorOptions = {}): Promis
     sendSerialized(res, params, 'User', user, headers);
   }
 
-  const http = await startEmulatorHttp(handle, {
+  const http = await startEmulatorApp(routes, {
     port: options.port ?? 0,
     refuseCredentials: (_req, res) => sendLoginPage(res),
   });
@@ -245,6 +254,8 @@ function batchMethods(withCancel: boolean) {
   if (withCancel) methods.push({ name: 'cancelBatch', params: ['batchId'] });
   return methods;
 }
+
+const containerNotFound = (_req: Request, res: Response) => sendContainerError(res, 404, 'Not Found');
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
