@@ -2,6 +2,7 @@ import type { ArtifactStream, BackendCapabilities, BatchBackend, BatchPage } fro
 import type { BackendContext } from '../../core/backend.js';
 import { ErrorCode, GatewayError, isGatewayError } from '../../core/errors.js';
 import { isTerminal, type Artifact, type Batch } from '../../core/model.js';
+import { UnreachableCaseError } from '../../core/unreachable.js';
 import { publicUrl } from '../../lib/http-client.js';
 import { createSlvClient, isUnknownMethodError, translateSlvError, type SlvCall } from './client.js';
 import type { SlvConfig } from './config.js';
@@ -158,8 +159,7 @@ function startCall(input: SlvStartInput): SlvCall {
         raw: { body: input.csv, contentType: 'text/csv; charset=UTF-8' },
       };
     default: {
-      const exhaustive: never = input;
-      throw new Error(`Unknown SLV operation ${JSON.stringify(exhaustive)}`);
+      throw new UnreachableCaseError(input, 'SLV operation');
     }
   }
 }
