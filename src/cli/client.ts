@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { backoffDelay } from '../lib/backoff.js';
 
 /** Where and how the CLI talks to a gateway. */
 export interface CliTarget {
@@ -61,7 +63,7 @@ export function subscriptionClient(target: CliTarget, options: { onClosed?: (cod
     lazy: true,
     // A gateway restart should not end a watch: reconnect for about a minute, then give up.
     retryAttempts: 12,
-    retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 500 * 2 ** retries))),
+    retryWait: (retries) => sleep(backoffDelay(retries, { baseMs: 500, maxMs: 5_000 })),
     // 4403 is the gateway refusing the token: retrying cannot help.
     shouldRetry: (event) => (event as { code?: number } | null)?.code !== 4403,
     connectionParams: target.token ? { authorization: `Bearer ${target.token}` } : {},

@@ -1,5 +1,6 @@
+import { isTerminal } from '../core/model.js';
 import { CliGraphQLError, query, subscriptionClient, toCliError, type CliTarget } from './client.js';
-import { columns, fit, LIST_HEADER, listCells, messageCounts, percentText, progressBar, statusText, TERMINAL_STATES, type CliBatch } from './render.js';
+import { columns, fit, LIST_HEADER, listCells, messageCounts, percentText, progressBar, statusText, type CliBatch } from './render.js';
 
 /** Exit codes: documented in `batchgate help` and docs/usage.md. */
 export const ExitCode = {
@@ -123,7 +124,7 @@ export function watchCommand(target: CliTarget, id: string, out: CliOutput, sign
             if (line !== lastPrinted) out.stdout.write(`${line}\n`);
             lastPrinted = line;
           }
-          if (event.terminal || TERMINAL_STATES.has(latest.state)) finish(exitFor(latest.state), finalLine(latest));
+          if (event.terminal || isTerminal(latest.state)) finish(exitFor(latest.state), finalLine(latest));
         },
         error: (error) => {
           if (Array.isArray(error) && error[0]) return finish(ExitCode.ERROR, `error: ${describe(toCliError(error[0] as never))}`);
@@ -131,7 +132,7 @@ export function watchCommand(target: CliTarget, id: string, out: CliOutput, sign
           finish(ExitCode.ERROR, `error: CONNECTION_FAILED cannot keep a WebSocket open to ${target.url}${closedCode ? ` (close code ${closedCode})` : ''}`);
         },
         complete: () => {
-          if (latest && TERMINAL_STATES.has(latest.state)) finish(exitFor(latest.state), finalLine(latest));
+          if (latest && isTerminal(latest.state)) finish(exitFor(latest.state), finalLine(latest));
           else finish(ExitCode.ERROR, 'error: the gateway ended the subscription before the batch finished');
         },
       },

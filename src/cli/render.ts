@@ -1,10 +1,12 @@
 /** Pure text rendering of the CLI (unit-tested without a terminal). */
 
+import type { BatchState } from '../core/model.js';
+
 export interface CliBatch {
   id: string;
   nativeId: string;
   name: string | null;
-  state: string;
+  state: BatchState;
   nativeStatus: string;
   backend: { id: string };
   progress: { percent: number | null; completedItems: number | null; totalItems: number | null; failedItems: number | null; message: string | null };
@@ -13,8 +15,6 @@ export interface CliBatch {
   steps?: Array<{ name: string; label: string | null; status: string; messages: Array<{ severity: string; text: string }> }>;
   error?: { code: string | null; message: string } | null;
 }
-
-export const TERMINAL_STATES = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 
 /** `42.5%`, or `?` while the backend does not know. Never says 100% before the end. */
 export function percentText(percent: number | null): string {

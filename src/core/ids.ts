@@ -9,18 +9,22 @@ export function encodeBatchId(backendId: string, nativeId: string): string {
   return Buffer.from(`Batch:${backendId}:${nativeId}`, 'utf8').toString('base64url');
 }
 
-export interface DecodedBatchId {
+/** Which batch: the config id of its backend and the backend's own id for it. */
+export interface BatchRef {
   backendId: string;
   nativeId: string;
 }
 
-export function decodeBatchId(id: string): DecodedBatchId {
+/** The in-process key of a batch (maps, caches, loaders): NUL never occurs in a backend id. */
+export const batchKey = (ref: BatchRef): string => `${ref.backendId}\u0000${ref.nativeId}`;
+
+export function decodeBatchId(id: string): BatchRef {
   const decoded = tryDecodeBatchId(id);
   if (!decoded) throw new GatewayError(ErrorCode.BAD_USER_INPUT, `Not a batch id: "${truncate(id)}"`);
   return decoded;
 }
 
-export function tryDecodeBatchId(id: string): DecodedBatchId | null {
+export function tryDecodeBatchId(id: string): BatchRef | null {
   if (!/^[A-Za-z0-9_-]+$/.test(id)) return null;
   const text = Buffer.from(id, 'base64url').toString('utf8');
   const match = /^Batch:([a-z0-9-]+):(.+)$/s.exec(text);

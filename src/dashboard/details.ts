@@ -1,10 +1,11 @@
+import { isTerminal } from '../core/model.js';
 import { authorizationHeader, tokenStore, type DashboardApi, type DashboardApiError } from './api.js';
 import { h, replaceChildren } from './dom.js';
 import { formatDuration, stateLabel } from './format.js';
 import { createProgressBar, updateProgressBar } from './progress-bar.js';
 import { DETAIL_SUBSCRIPTION, EXECUTIONS_QUERY } from './queries.js';
 import { timeElement } from './table.js';
-import { isTerminalState, type BatchDetail, type BatchSummary, type ExecutionPage, type ExecutionView, type StepView } from './types.js';
+import type { BatchDetail, BatchSummary, ExecutionPage, ExecutionView, StepView } from './types.js';
 import { durationMs } from './view.js';
 
 export interface DetailPanelOptions {
@@ -45,8 +46,8 @@ export function createDetailPanel(panel: HTMLElement, options: DetailPanelOption
 
   /** Takes a snapshot unless it would undo the end of the batch. */
   function accept(next: BatchSummary): boolean {
-    if (final && !isTerminalState(next.state)) return false;
-    if (isTerminalState(next.state)) {
+    if (final && !isTerminal(next.state)) return false;
+    if (isTerminal(next.state)) {
       final = true;
       // A backend may forget a batch once it ended (ML Server deletes a cancelled one): that is
       // not a reason to show live updates as broken.
@@ -120,7 +121,7 @@ export function createDetailPanel(panel: HTMLElement, options: DetailPanelOption
       return;
     }
     const focusedKey = (document.activeElement as HTMLElement | null)?.dataset?.['focusKey'];
-    cancelButton.disabled = batch.state === 'CANCELLING' || isTerminalState(batch.state);
+    cancelButton.disabled = batch.state === 'CANCELLING' || isTerminal(batch.state);
     const title = batch.name ?? batch.nativeId;
     const bar = createProgressBar(`Progress of ${title} (details)`);
     updateProgressBar(bar, batch.progress, batch.state);

@@ -1,7 +1,7 @@
+import { isTerminal } from '../core/model.js';
 import { h, setAttribute } from './dom.js';
 import { progressText, roundPercent } from './format.js';
 import type { BatchState, ProgressView } from './types.js';
-import { isTerminalState } from './types.js';
 
 /**
  * A progress bar people and tools can read: `role="progressbar"` with `aria-valuenow` while the
@@ -24,7 +24,7 @@ export function updateProgressBar(bar: HTMLElement, progress: ProgressView, stat
   setAttribute(bar, 'aria-valuetext', text);
   bar.dataset['state'] = state;
   // Only a live batch with an unknown percent animates; a finished one just shows an empty track.
-  bar.classList.toggle('indeterminate', percent === null && !isTerminalState(state));
+  bar.classList.toggle('indeterminate', percent === null && !isTerminal(state));
   const fill = bar.querySelector<HTMLElement>('.bar-fill');
   if (fill) fill.style.width = percent === null ? '' : `${percent}%`;
   const label = bar.querySelector<HTMLElement>('.bar-text');

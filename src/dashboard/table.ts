@@ -1,7 +1,8 @@
+import { isTerminal } from '../core/model.js';
 import { h, replaceChildren, setAttribute } from './dom.js';
 import { formatDuration, formatTime, stateLabel } from './format.js';
 import { createProgressBar, updateProgressBar } from './progress-bar.js';
-import { isTerminalState, type BatchSummary } from './types.js';
+import type { BatchSummary } from './types.js';
 import { DEFAULT_VIEW, durationMs, firstDirection, matches, sortRows, type SortKey, type ViewState } from './view.js';
 
 /** Rows per page: the DOM holds one page, so hundreds of batches stay fast. */
@@ -117,7 +118,7 @@ export function createBatchTable(body: HTMLTableSectionElement, head: HTMLTableR
     replaceChildren(cell('started'), timeElement(batch.startedAt, observed.has('STARTED')));
     replaceChildren(cell('finished'), timeElement(batch.finishedAt, observed.has('FINISHED')));
     const cancel = element.querySelector('[data-action="cancel"]') as HTMLButtonElement;
-    cancel.hidden = isTerminalState(batch.state) || !batch.backend.capabilities.cancel;
+    cancel.hidden = isTerminal(batch.state) || !batch.backend.capabilities.cancel;
     cancel.disabled = batch.state === 'CANCELLING';
     setAttribute(cancel, 'aria-label', `Cancel ${title}`);
   }
@@ -180,7 +181,7 @@ export function createBatchTable(body: HTMLTableSectionElement, head: HTMLTableR
     if (!row) rows.set(batch.id, { batch, firstSeen: Date.now(), element: null, dirty: true });
     // A finished batch does not start again: a late snapshot of it running (a list read before the
     // end, an older poll) must not undo what a terminal event or the cancel answer said.
-    else if (!(isTerminalState(row.batch.state) && !isTerminalState(batch.state))) {
+    else if (!(isTerminal(row.batch.state) && !isTerminal(batch.state))) {
       row.batch = batch;
       row.dirty = true;
     }

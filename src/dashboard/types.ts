@@ -69,4 +69,3 @@ export interface BatchDetail extends BatchSummary {
   executions: ExecutionPage;
 }
 
-export const isTerminalState = (state: BatchState): boolean => state === 'SUCCEEDED' || state === 'FAILED' || state === 'CANCELLED';

@@ -1,4 +1,5 @@
-import { BATCH_STATES, isTerminalState, type BatchState, type BatchSummary } from './types.js';
+import { isTerminal } from '../core/model.js';
+import { BATCH_STATES, type BatchState, type BatchSummary } from './types.js';
 
 /**
  * What the table shows (filters, search, order, page) and which batch is open: pure functions, kept
@@ -69,9 +70,9 @@ const ms = (iso: string | null): number | null => (iso ? Date.parse(iso) : null)
 
 /** Milliseconds from start to end, or to `now` while it runs; null without a start. */
 export function durationMs(batch: BatchSummary, now: number): number | null {
-  const start = ms(batch.startedAt) ?? (isTerminalState(batch.state) ? null : ms(batch.createdAt));
+  const start = ms(batch.startedAt) ?? (isTerminal(batch.state) ? null : ms(batch.createdAt));
   if (start === null) return null;
-  const end = ms(batch.finishedAt) ?? (isTerminalState(batch.state) ? null : now);
+  const end = ms(batch.finishedAt) ?? (isTerminal(batch.state) ? null : now);
   return end === null ? null : Math.max(0, end - start);
 }
 

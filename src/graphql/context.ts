@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { batchKey, type BatchRef } from '../core/ids.js';
 import type { Batch } from '../core/model.js';
 import type { LiveHub } from '../live/events.js';
 import type { BatchService } from '../service/batch-service.js';
@@ -8,7 +9,7 @@ export interface GraphQLContext {
   service: BatchService;
   hub: LiveHub;
   /** Per request: identical batch reads in one operation go upstream once. */
-  loaders: { batch: DataLoader<BatchKey, Batch, string> };
+  loaders: { batch: DataLoader<BatchRef, Batch, string> };
   /** Origin for absolute links (artifact downloads), e.g. `http://127.0.0.1:4000`. */
   origin: string;
   requestId: string;
@@ -16,11 +17,6 @@ export interface GraphQLContext {
   scrub: (text: string) => string;
   /** Errors to report beside data (a failing backend in a listing); added to the response by a plugin. */
   partialErrors: GraphQLError[];
-}
-
-interface BatchKey {
-  backendId: string;
-  nativeId: string;
 }
 
 /**
@@ -39,11 +35,11 @@ export function createContext(init: Omit<GraphQLContext, 'loaders' | 'partialErr
   };
 }
 
-function createBatchLoader(service: BatchService): DataLoader<BatchKey, Batch, string> {
-  return new DataLoader<BatchKey, Batch, string>(
+function createBatchLoader(service: BatchService): DataLoader<BatchRef, Batch, string> {
+  return new DataLoader<BatchRef, Batch, string>(
     // Backends have no multi-get; the service coalesces and caches single reads across requests.
     // A key that fails yields its Error in place, as DataLoader expects.
     async (keys) => Promise.all(keys.map((key) => service.getBatch(key.backendId, key.nativeId).catch((error: unknown) => error as Error))),
-    { cacheKeyFn: (key) => `${key.backendId}\u0000${key.nativeId}` },
+    { cacheKeyFn: batchKey },
   );
 }

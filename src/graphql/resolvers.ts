@@ -1,9 +1,11 @@
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import { z } from 'zod';
 import { ErrorCode, GatewayError } from '../core/errors.js';
 import { decodeBatchId, encodeBatchId, tryDecodeBatchId } from '../core/ids.js';
 import type { BackendModule } from '../backends/module.js';
 import { batchSteps, isTerminal, type Batch } from '../core/model.js';
 import type { BatchTime, BackendKind as GraphQLBackendKind, Resolvers } from '../generated/graphql.js';
+import { decodeCursor, encodeCursor } from '../lib/cursor.js';
 import type { GraphQLContext } from './context.js';
 import type { ArtifactModel, ExecutionModel } from './models.js';
 import { parseStartInput } from './start-input.js';
@@ -21,11 +23,12 @@ const executionModel = (batch: Batch, index: number): ExecutionModel | null => {
 };
 
 /** Relay cursors over execution positions: opaque, but only an index inside. */
-const encodeIndexCursor = (index: number) => Buffer.from(`i:${index}`).toString('base64url');
+const indexCursorShape = z.object({ i: z.number().int().min(0) });
+const encodeIndexCursor = (index: number) => encodeCursor({ i: index });
 const decodeIndexCursor = (cursor: string): number => {
-  const match = /^i:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'The "after" cursor is not an execution cursor', { extensions: { field: 'after' } });
-  return Number(match[1]);
+  const decoded = decodeCursor(cursor, indexCursorShape);
+  if (!decoded) throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'The "after" cursor is not an execution cursor', { extensions: { field: 'after' } });
+  return decoded.i;
 };
 
 const checkFirst = (first: number | null | undefined, fallback: number): number => {

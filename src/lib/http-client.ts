@@ -3,6 +3,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import got, { HTTPError, ParseError, RequestError, TimeoutError, type Got, type Method } from 'got';
 import type { BackendContext } from '../core/backend.js';
 import { ErrorCode, GatewayError, isGatewayError } from '../core/errors.js';
+import { withJitter } from './backoff.js';
 import { startUpstreamSpan, type UpstreamSpan } from './tracing.js';
 
 /**
@@ -83,7 +84,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         if (computedValue <= 0) return 0;
         const remaining = options.timeoutMs - (Date.now() - firstAttemptAt(error, attemptCount));
         if (remaining < options.timeoutMs * 0.4) return 0;
-        return Math.max(1, Math.min(Math.round(computedValue * (0.5 + Math.random() / 2)), Math.floor(remaining / 4)));
+        return Math.max(1, Math.min(withJitter(computedValue), Math.floor(remaining / 4)));
       },
     },
     throwHttpErrors: true,

@@ -1,5 +1,6 @@
 import { ErrorCode, toGatewayError } from '../core/errors.js';
 import { isTerminal } from '../core/model.js';
+import { withJitter } from '../lib/backoff.js';
 import type { Coordinator } from './coordinator.js';
 import type { EventQueue } from './event-queue.js';
 import type { LiveError, LiveEvent } from './events.js';
@@ -91,7 +92,7 @@ export class BatchPoller {
     });
     if (this.ctx.coordinator.alone) {
       this.holder = true;
-      this.schedulePoll(Math.round(this.ctx.options.intervalMs * (0.25 + Math.random() * 0.75)));
+      this.schedulePoll(withJitter(this.ctx.options.intervalMs, 0.25));
     } else {
       void this.heartbeat();
     }

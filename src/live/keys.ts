@@ -1,9 +1,9 @@
-import type { Batch } from '../core/model.js';
+import { batchKey } from '../core/ids.js';
 
-/** In-process key of a batch. */
-export const batchKey = (batch: Pick<Batch, 'backendId' | 'nativeId'>) => `${batch.backendId}\u0000${batch.nativeId}`;
+/** In-process key of a batch (one definition, in core/ids). */
+export { batchKey };
 /** Coordinator key (lease and channel) of one batch's poller. */
-export const leaseKeyOf = (backendId: string, nativeId: string) => `batch\u0000${backendId}\u0000${nativeId}`;
+export const leaseKeyOf = (backendId: string, nativeId: string) => `batch\u0000${batchKey({ backendId, nativeId })}`;
 /** Coordinator key of one backend's list poller. */
 export const listKeyOf = (backendId: string) => `list\u0000${backendId}`;
 

@@ -1,9 +1,11 @@
+import { batchKey } from '../core/ids.js';
 import { isTerminal } from '../core/model.js';
 import type { BatchService } from '../service/batch-service.js';
+import { backoffDelay } from '../lib/backoff.js';
 import type { Coordinator } from './coordinator.js';
 import type { LiveEvent } from './events.js';
 import { fingerprint } from './fingerprint.js';
-import { batchKey, listKeyOf, withDeadline } from './keys.js';
+import { listKeyOf, withDeadline } from './keys.js';
 import { observedNow } from './version-gate.js';
 
 export interface ListPollerDeps {
@@ -66,7 +68,7 @@ export class ListPoller {
       }
     }
     if (this.stopped) return;
-    const delay = this.failures > 0 ? Math.min(this.deps.maxIntervalMs, this.deps.listIntervalMs * 2 ** Math.min(this.failures, 16)) : this.deps.listIntervalMs;
+    const delay = this.failures > 0 ? backoffDelay(this.failures, { baseMs: this.deps.listIntervalMs, maxMs: this.deps.maxIntervalMs }) : this.deps.listIntervalMs;
     this.timer = setTimeout(() => void this.tick(), delay);
     this.timer.unref();
   }

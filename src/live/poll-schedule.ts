@@ -1,3 +1,5 @@
+import { backoffDelay, withJitter } from '../lib/backoff.js';
+
 /** What the next poll of one batch is planned from. */
 export interface PollPlan {
   /** Gap wanted between two polls (the interval, or an idle or backoff delay). */
@@ -38,10 +40,7 @@ const IDLE_AFTER = 3;
  */
 export function pollDelay(state: { failures: number; unchanged: number; intervalMs: number; maxIntervalMs: number }): number {
   const { failures, unchanged, intervalMs, maxIntervalMs } = state;
-  if (failures > 0) {
-    const backoff = Math.min(maxIntervalMs, intervalMs * 2 ** Math.min(failures, 16));
-    return Math.round(backoff * (0.5 + Math.random() / 2));
-  }
+  if (failures > 0) return withJitter(backoffDelay(failures, { baseMs: intervalMs, maxMs: maxIntervalMs }));
   if (unchanged < IDLE_AFTER) return intervalMs;
   return Math.min(maxIntervalMs, Math.round(intervalMs * 1.5 ** (unchanged - IDLE_AFTER + 1)));
 }

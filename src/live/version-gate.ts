@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Batch, BatchState } from '../core/model.js';
 import type { LiveEvent } from './events.js';
 import { fingerprint } from './fingerprint.js';
@@ -48,7 +49,7 @@ export interface VersionGate {
 
 /** A gate remembering the last event of up to `capacity` batches (the least recently moved are forgotten). */
 export function createVersionGate(capacity = 10_000): VersionGate {
-  const seen = new Map<string, Seen>();
+  const seen = new LRUCache<string, Seen>({ max: capacity });
   return {
     admit(key, event) {
       const next: Seen = {
@@ -57,7 +58,8 @@ export function createVersionGate(capacity = 10_000): VersionGate {
         print: fingerprint(event.batch),
         errorCode: event.error?.code ?? null,
       };
-      const last = seen.get(key);
+      // A refused event does not count as a move: `peek` leaves the recency order alone.
+      const last = seen.peek(key);
       if (last) {
         const order = compareRanks(next.rank, last.rank);
         if (order < 0) return false;
@@ -66,9 +68,7 @@ export function createVersionGate(capacity = 10_000): VersionGate {
           if (next.version <= last.version && next.version !== 0) return false;
         }
       }
-      seen.delete(key);
       seen.set(key, next);
-      if (seen.size > capacity) seen.delete(seen.keys().next().value!);
       return true;
     },
   };

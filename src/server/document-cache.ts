@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
 
 /** A document that parsed and validated, or the errors that stopped it (already carrying their codes). */
@@ -43,8 +44,7 @@ export function createDocumentCache(options: DocumentCacheOptions): DocumentCach
   const maxEntries = options.maxEntries ?? 500;
   const maxQueryLength = options.maxQueryLength ?? 20_000;
   const rules = [...specifiedRules, ...options.rules];
-  // A Map iterates in insertion order: re-inserting on a hit keeps the oldest entry first.
-  const entries = new Map<string, CheckedDocument>();
+  const entries = new LRUCache<string, CheckedDocument>({ max: maxEntries });
 
   const checkNow = (query: string): CheckedDocument => {
     let document: DocumentNode;
@@ -65,14 +65,9 @@ export function createDocumentCache(options: DocumentCacheOptions): DocumentCach
     check(query) {
       if (query.length > maxQueryLength) return checkNow(query);
       const hit = entries.get(query);
-      if (hit) {
-        entries.delete(query);
-        entries.set(query, hit);
-        return hit;
-      }
+      if (hit) return hit;
       const checked = checkNow(query);
       entries.set(query, checked);
-      if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
       return checked;
     },
     get size() {

@@ -1,6 +1,7 @@
 import type { ArtifactStream, BatchBackend } from '../core/backend.js';
 import { ErrorCode, GatewayError, toGatewayError } from '../core/errors.js';
 import { isTerminal, type Artifact, type Batch, type BatchState, type StartInput } from '../core/model.js';
+import { batchKey } from '../core/ids.js';
 import type { Store } from '../store/store.js';
 import { cancelAndRecord, recordedArtifacts } from './forgetful-cancel.js';
 import { startIdempotently } from './idempotent-start.js';
@@ -79,7 +80,7 @@ export class BatchService {
    * `cacheTtlMs` (kept below the poll interval, so pollers always see fresh data).
    */
   getBatch(backendId: string, nativeId: string, options: { fresh?: boolean } = {}): Promise<Batch> {
-    const key = `${backendId}\u0000${nativeId}`;
+    const key = batchKey({ backendId, nativeId });
     const now = Date.now();
     const cached = this.inflight.get(key);
     if (cached && (cached.expires === Infinity || (!options.fresh && cached.expires > now))) return cached.promise;
@@ -130,7 +131,7 @@ export class BatchService {
   }
 
   private invalidate(backendId: string, nativeId: string): void {
-    this.inflight.delete(`${backendId}\u0000${nativeId}`);
+    this.inflight.delete(batchKey({ backendId, nativeId }));
   }
 
   /** One page across backends, all asked at once; a backend that fails adds an error naming it. */

@@ -5,6 +5,7 @@ import { ErrorCode, GatewayError, toGatewayError } from '../core/errors.js';
 import type { Batch, StartInput } from '../core/model.js';
 import { transportCodeOf } from '../lib/http-client.js';
 import type { Store } from '../store/store.js';
+import { UnreachableCaseError } from '../core/unreachable.js';
 
 export interface IdempotentStartDeps {
   store: Store;
@@ -76,8 +77,7 @@ export async function startIdempotently(deps: IdempotentStartDeps, backend: Batc
         await sleep(50);
         break;
       default: {
-        const exhaustive: never = claim;
-        throw new Error(`Unknown claim ${JSON.stringify(exhaustive)}`);
+        throw new UnreachableCaseError(claim, 'claim');
       }
     }
   }

@@ -1,6 +1,8 @@
+import { z } from 'zod';
 import type { BatchBackend, BatchPage, ListQuery } from '../core/backend.js';
 import { ErrorCode, GatewayError, toGatewayError } from '../core/errors.js';
 import type { Batch, BatchState } from '../core/model.js';
+import { decodeCursor, encodeCursor } from '../lib/cursor.js';
 import type { Store } from '../store/store.js';
 
 /** Where a cross-backend listing stands: which backend, and where inside it. */
@@ -159,20 +161,20 @@ function nextBackend(cursor: ListCursor, ids: readonly string[]): ListCursor | n
   return cursor.backend + 1 < ids.length ? startOf(cursor.backend + 1) : null;
 }
 
+/** On the wire: `[backend index, 1 when reading the record store else 0, upstream cursor, offset]`. */
+const listCursorShape = z.tuple([z.number().int().min(0), z.number(), z.string().nullable(), z.number().int().min(0)]);
+
 function encodeListCursor(cursor: ListCursor): string {
-  return Buffer.from(JSON.stringify([cursor.backend, cursor.phase === 'store' ? 1 : 0, cursor.token, cursor.offset])).toString('base64url');
+  return encodeCursor([cursor.backend, cursor.phase === 'store' ? 1 : 0, cursor.token, cursor.offset]);
 }
 
 function decodeListCursor(after: string | null | undefined, ids: readonly string[]): ListCursor | null {
   if (ids.length === 0) return null;
   if (!after) return startOf(0);
-  try {
-    const [backend, phase, token, offset] = JSON.parse(Buffer.from(after, 'base64url').toString('utf8')) as [number, number, string | null, number];
-    if (Number.isInteger(backend) && backend >= 0 && backend < ids.length && Number.isInteger(offset) && offset >= 0) {
-      return { backend, phase: phase === 1 ? 'store' : 'backend', token: typeof token === 'string' ? token : null, offset };
-    }
-  } catch {
-    // fall through to the error below
+  const decoded = decodeCursor(after, listCursorShape);
+  if (decoded && decoded[0] < ids.length) {
+    const [backend, phase, token, offset] = decoded;
+    return { backend, phase: phase === 1 ? 'store' : 'backend', token, offset };
   }
   throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'The "after" cursor is not one this gateway issued for this listing', {
     extensions: { field: 'after' },

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { BackendContext, BatchBackend, BatchPage, ListQuery, LostStart, StartOptions } from '../../core/backend.js';
 import { ErrorCode, GatewayError, isGatewayError } from '../../core/errors.js';
 import type { Artifact, Batch } from '../../core/model.js';
+import { decodeUpstreamPageCursor, encodeUpstreamPageCursor } from '../../lib/cursor.js';
 import { publicUrl } from '../../lib/http-client.js';
 import { createAwsMlClient, type AwsMlClient } from './client.js';
 import { resolveAwsMlSettings, type AwsMlConfig } from './config.js';
@@ -19,17 +20,6 @@ export interface AwsMlConnectorOptions {
   retries?: number;
   /** Most upstream pages one `list` call reads while filtering states client-side. @default 20 */
   maxPagesPerList?: number;
-}
-
-/**
- * Our list cursor: where in Amazon ML's paging we stopped. `t` is the upstream `NextToken` of the
- * page we were reading (null = first page), `o` how many of that page's records we already
- * consumed, `l` the upstream page size (the offset only means something with the same size).
- */
-interface Cursor {
-  t: string | null;
-  o: number;
-  l: number;
 }
 
 /** The `BatchBackend` for one `awsml` config entry (plus `rename`). */
@@ -88,7 +78,7 @@ export function createAwsMlConnector(config: AwsMlConfig, context: BackendContex
       const limit = Math.min(100, Math.max(1, Math.floor(query.limit)));
       const wanted = query.states ? new Set(query.states.map(statusForState).filter((s): s is AwsMlStatus => s !== null)) : null;
       // Filtering here skips records: read full upstream pages then, and resume mid-page by offset.
-      const cursor = query.cursor ? decodeCursor(query.cursor, backend) : { t: null, o: 0, l: wanted ? 100 : limit };
+      const cursor = query.cursor ? decodeUpstreamPageCursor(query.cursor, backend) : { t: null, o: 0, l: wanted ? 100 : limit };
       // Only CANCELLING asked: Amazon ML has no such status, so nothing can match.
       if (wanted && wanted.size === 0) return { items: [], nextCursor: null };
 
@@ -104,14 +94,14 @@ export function createAwsMlConnector(config: AwsMlConfig, context: BackendContex
         for (let i = offset; i < page.results.length; i++) {
           const record = page.results[i]!;
           if (!keep(record)) continue;
-          if (items.length === limit) return { items, nextCursor: encodeCursor({ t: token, o: i, l: cursor.l }) };
+          if (items.length === limit) return { items, nextCursor: encodeUpstreamPageCursor({ t: token, o: i, l: cursor.l }) };
           items.push(fromDescribe(record));
         }
         if (!page.nextToken) return { items, nextCursor: null };
         token = page.nextToken;
         offset = 0;
         // A full page, or enough pages read for one call: the caller continues from the cursor.
-        if (items.length === limit || pages + 1 >= maxPages) return { items, nextCursor: encodeCursor({ t: token, o: 0, l: cursor.l }) };
+        if (items.length === limit || pages + 1 >= maxPages) return { items, nextCursor: encodeUpstreamPageCursor({ t: token, o: 0, l: cursor.l }) };
       }
     },
 
@@ -182,20 +172,4 @@ export function createAwsMlConnector(config: AwsMlConfig, context: BackendContex
 export function predictionIdFor(backend: string, idempotencyKey: string | undefined): string {
   if (!idempotencyKey) return `bg-${randomUUID()}`;
   return `bg-${createHash('sha256').update(`${backend}\n${idempotencyKey}`).digest('hex').slice(0, 40)}`;
-}
-
-function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
-}
-
-function decodeCursor(text: string, backend: string): Cursor {
-  try {
-    const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Partial<Cursor>;
-    if ((typeof value.t === 'string' || value.t === null) && Number.isInteger(value.o) && Number.isInteger(value.l) && value.l! >= 1 && value.l! <= 100) {
-      return { t: value.t, o: value.o!, l: value.l! };
-    }
-  } catch {
-    // answered below
-  }
-  throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'The cursor is not one this backend issued', { backend });
 }

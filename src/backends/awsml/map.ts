@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Artifact, Batch, BatchState, Progress, StepResult } from '../../core/model.js';
+import { UnreachableCaseError } from '../../core/unreachable.js';
 
 /**
  * Pure mapping from Amazon ML batch-prediction records (GetBatchPrediction / DescribeBatchPredictions
@@ -65,8 +66,7 @@ export function statusForState(state: BatchState): AwsMlStatus | null {
     case 'CANCELLING':
       return null;
     default: {
-      const exhaustive: never = state;
-      throw new Error(`Unknown state ${String(exhaustive)}`);
+      throw new UnreachableCaseError(state, 'state');
     }
   }
 }

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Artifact, Batch, BatchState } from '../../core/model.js';
 import { isTerminal } from '../../core/model.js';
 import type { BackendContext, BatchBackend } from '../../core/backend.js';
@@ -46,10 +47,11 @@ export function createAzureMlConnector(config: AzureMlConfig, context: BackendCo
   const indexBase = config.artifactIndexBase ?? 1;
   const unknownStateAfterMs = config.unknownStateAfterMs ?? 600_000;
   const now = options.now ?? Date.now;
-  const observed = new Map<string, ObservedTimes>();
+  // The least recently seen batches are forgotten first, so memory stays flat.
+  const observed = new LRUCache<string, ObservedTimes>({ max: MAX_OBSERVED });
   /** Unknown state words already logged, and since when each batch shows its unknown word. */
   const unknownWords = new Set<string>();
-  const unknownSince = new Map<string, { word: string; since: number }>();
+  const unknownSince = new LRUCache<string, { word: string; since: number }>({ max: MAX_OBSERVED });
 
   /**
    * ML Server keeps no timestamps, so the connector notes when it sees each phase begin. A time is
@@ -63,10 +65,7 @@ export function createAzureMlConnector(config: AzureMlConfig, context: BackendCo
     const times = known ?? { createdAt: state === 'QUEUED' ? now : null, startedAt: null, finishedAt: null };
     if (known && state !== 'QUEUED') times.startedAt ??= now;
     if (known && isTerminal(state)) times.finishedAt ??= now;
-    // Re-inserting keeps the Map in least-recently-seen order, so the oldest entry goes first.
-    observed.delete(nativeId);
     observed.set(nativeId, times);
-    if (observed.size > MAX_OBSERVED) observed.delete(observed.keys().next().value!);
     return { ...times };
   };
 
@@ -121,9 +120,7 @@ export function createAzureMlConnector(config: AzureMlConfig, context: BackendCo
     if (unknownWords.size < 100) unknownWords.add(word);
     const seen = unknownSince.get(nativeId);
     const since = seen?.word === word ? seen.since : now();
-    unknownSince.delete(nativeId);
     unknownSince.set(nativeId, { word, since });
-    if (unknownSince.size > MAX_OBSERVED) unknownSince.delete(unknownSince.keys().next().value!);
     if (now() - since < unknownStateAfterMs) return batch;
     return {
       ...batch,

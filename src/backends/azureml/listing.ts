@@ -1,6 +1,8 @@
+import { z } from 'zod';
 import type { BackendContext, BatchPage, ListQuery } from '../../core/backend.js';
 import { ErrorCode, GatewayError, isGatewayError, type UpstreamDetail } from '../../core/errors.js';
 import { isTerminal, type Batch } from '../../core/model.js';
+import { decodeCursor, encodeCursor } from '../../lib/cursor.js';
 import type { AzureMlClient } from './client.js';
 import { formatNativeId, type AzureMlBatchRef } from './map.js';
 import { servicesSchema, stringListSchema } from './wire.js';
@@ -112,7 +114,7 @@ export function createLister(options: ListerOptions): { list(query: ListQuery): 
 
   return {
     async list(query) {
-      const after = decodeCursor(query.cursor ?? null, backendId);
+      const after = decodeRefCursor(query.cursor ?? null, backendId);
       const limit = Math.max(1, Math.min(100, Math.floor(query.limit)));
       const refs = (await allRefs()).filter((ref) => after === null || compareRefs(ref, after) > 0);
       const wanted = query.states ? new Set(query.states) : null;
@@ -130,7 +132,7 @@ export function createLister(options: ListerOptions): { list(query: ListQuery): 
           if (items.length === limit) break;
         }
       }
-      return { items, nextCursor: scanned < refs.length && last ? encodeCursor(last) : null };
+      return { items, nextCursor: scanned < refs.length && last ? encodeRefCursor(last) : null };
     },
     clear() {
       finished.clear();
@@ -156,20 +158,18 @@ function compareRefs(a: AzureMlBatchRef, b: AzureMlBatchRef): number {
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The cursor is the last ref of the previous page: robust to batches appearing or vanishing in between. */
-function encodeCursor(ref: AzureMlBatchRef): string {
-  return Buffer.from(JSON.stringify([ref.service, ref.version, ref.executionId]), 'utf8').toString('base64url');
+const refCursorShape = z.tuple([z.string(), z.string(), z.string()]);
+
+function encodeRefCursor(ref: AzureMlBatchRef): string {
+  return encodeCursor([ref.service, ref.version, ref.executionId]);
 }
 
-function decodeCursor(cursor: string | null, backend: string): AzureMlBatchRef | null {
+function decodeRefCursor(cursor: string | null, backend: string): AzureMlBatchRef | null {
   if (!cursor) return null;
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 3 && value.every((part) => typeof part === 'string')) {
-      const [service, version, executionId] = value as [string, string, string];
-      return { service, version, executionId };
-    }
-  } catch {
-    // Falls through to the input error below.
+  const decoded = decodeCursor(cursor, refCursorShape);
+  if (decoded) {
+    const [service, version, executionId] = decoded;
+    return { service, version, executionId };
   }
   throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'Not a cursor this backend issued', { backend, extensions: { field: 'after' } });
 }

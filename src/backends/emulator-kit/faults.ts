@@ -1,6 +1,8 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { requestBody } from './respond.js';
+import { UnreachableCaseError } from '../../core/unreachable.js';
 
 /** The faults an emulator's HTTP shell injects in front of its routes. */
 export type Fault =
@@ -99,10 +101,8 @@ export function faultInjection(options: FaultInjectionOptions) {
         res.writeHead(fault.status, { 'content-type': fault.contentType ?? 'application/json' }).end(text);
         return;
       }
-      default: {
-        const exhaustive: never = fault;
-        throw new Error(`Unknown fault ${JSON.stringify(exhaustive)}`);
-      }
+      default:
+        throw new UnreachableCaseError(fault, 'fault');
     }
   };
 }
@@ -118,4 +118,5 @@ function answerIntoNothing(res: Response): void {
   };
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref?.());
+/** A delay that never keeps the process alive by itself. */
+const sleep = (ms: number): Promise<void> => delay(ms, undefined, { ref: false });

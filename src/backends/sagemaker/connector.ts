@@ -3,6 +3,7 @@ import type { BackendContext, BatchBackend, BatchPage, ListQuery } from '../../c
 import { ErrorCode, GatewayError, isGatewayError } from '../../core/errors.js';
 import { isTerminal, type Artifact, type Batch, type BatchState } from '../../core/model.js';
 import { resolveAwsRegion } from '../../lib/aws.js';
+import { decodeUpstreamPageCursor, encodeUpstreamPageCursor } from '../../lib/cursor.js';
 import { publicUrl } from '../../lib/http-client.js';
 import { createSageMakerApi, type ListInput, type SageMakerApi } from './client.js';
 import { displayEndpoint, SAGEMAKER_KIND, type SageMakerConfig } from './config.js';
@@ -16,17 +17,6 @@ export interface SageMakerConnectorOptions {
   maxPagesPerList?: number;
   /** In-progress jobs of one list page described at once (to tell QUEUED from RUNNING). @default 4 */
   describeConcurrency?: number;
-}
-
-/**
- * Our list cursor: where in SageMaker's paging we stopped. `t` is the upstream `NextToken` of the
- * page we were reading (null = first page), `o` how many of its summaries we already consumed, `l`
- * the upstream page size (the offset only means something with the same size).
- */
-interface Cursor {
-  t: string | null;
-  o: number;
-  l: number;
 }
 
 /** The `BatchBackend` for one `sagemaker` config entry. */
@@ -79,7 +69,7 @@ export function createSageMakerConnector(config: Omit<SageMakerConfig, 'kind'>, 
 
     async list(query: ListQuery): Promise<BatchPage> {
       const limit = Math.min(100, Math.max(1, Math.floor(query.limit)));
-      const cursor = query.cursor ? decodeCursor(query.cursor, backend) : { t: null, o: 0, l: limit };
+      const cursor = query.cursor ? decodeUpstreamPageCursor(query.cursor, backend) : { t: null, o: 0, l: limit };
       const wantedStates = query.states ? new Set<BatchState>(query.states) : null;
       const statuses = wantedStates ? new Set<TransformJobStatus>([...wantedStates].map(statusForState)) : null;
       if (statuses && statuses.size === 0) return { items: [], nextCursor: null };
@@ -103,14 +93,14 @@ export function createSageMakerConnector(config: Omit<SageMakerConfig, 'kind'>, 
           if (wantedStates && !wantedStates.has(batch.state)) continue;
           if (items.length === limit) {
             // Resume at this summary's position in the upstream page.
-            return { items, nextCursor: encodeCursor({ t: token, o: page.summaries.indexOf(rest[i]!), l: cursor.l }) };
+            return { items, nextCursor: encodeUpstreamPageCursor({ t: token, o: page.summaries.indexOf(rest[i]!), l: cursor.l }) };
           }
           items.push(batch);
         }
         if (!page.nextToken) return { items, nextCursor: null };
         token = page.nextToken;
         offset = 0;
-        if (items.length === limit || pages + 1 >= maxPages) return { items, nextCursor: encodeCursor({ t: token, o: 0, l: cursor.l }) };
+        if (items.length === limit || pages + 1 >= maxPages) return { items, nextCursor: encodeUpstreamPageCursor({ t: token, o: 0, l: cursor.l }) };
       }
     },
 
@@ -204,20 +194,4 @@ function sameJob(job: TransformJob, input: SageMakerStartInput): boolean {
     job.TransformOutput?.S3OutputPath === input.outputS3Uri &&
     job.TransformResources?.InstanceType === input.instanceType
   );
-}
-
-function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
-}
-
-function decodeCursor(text: string, backend: string): Cursor {
-  try {
-    const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Partial<Cursor>;
-    if ((typeof value.t === 'string' || value.t === null) && Number.isInteger(value.o) && value.o! >= 0 && Number.isInteger(value.l) && value.l! >= 1 && value.l! <= 100) {
-      return { t: value.t, o: value.o!, l: value.l! };
-    }
-  } catch {
-    // answered below
-  }
-  throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'The cursor is not one this backend issued', { backend });
 }

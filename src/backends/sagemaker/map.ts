@@ -1,4 +1,5 @@
 import type { Artifact, Batch, BatchState, Progress, StepResult } from '../../core/model.js';
+import { UnreachableCaseError } from '../../core/unreachable.js';
 import type { TransformJob, TransformJobStatus, TransformJobSummary } from './wire.js';
 
 /**
@@ -24,8 +25,7 @@ function stateOf(status: TransformJobStatus, started: boolean): BatchState {
     case 'Stopped':
       return 'CANCELLED';
     default: {
-      const exhaustive: never = status;
-      throw new Error(`Unknown transform job status ${String(exhaustive)}`);
+      throw new UnreachableCaseError(status, 'transform job status');
     }
   }
 }
@@ -45,8 +45,7 @@ export function statusForState(state: BatchState): TransformJobStatus {
     case 'CANCELLED':
       return 'Stopped';
     default: {
-      const exhaustive: never = state;
-      throw new Error(`Unknown state ${String(exhaustive)}`);
+      throw new UnreachableCaseError(state, 'state');
     }
   }
 }

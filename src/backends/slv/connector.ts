@@ -1,7 +1,9 @@
+import { LRUCache } from 'lru-cache';
 import type { ArtifactStream, BackendCapabilities, BatchBackend, BatchPage } from '../../core/backend.js';
 import type { BackendContext } from '../../core/backend.js';
 import { ErrorCode, GatewayError, isGatewayError } from '../../core/errors.js';
 import { isTerminal, type Artifact, type Batch } from '../../core/model.js';
+import { UnreachableCaseError } from '../../core/unreachable.js';
 import { publicUrl } from '../../lib/http-client.js';
 import { createSlvClient, isUnknownMethodError, translateSlvError, type SlvCall } from './client.js';
 import type { SlvConfig } from './config.js';
@@ -37,8 +39,8 @@ export function createSlvConnector(config: SlvConfig, context: BackendContext): 
   });
   // What SLV does not report but this process knows: which method started a batch, and when a
   // batch was first seen finished (SLV has no end time; `finishedAt` must not move between polls).
-  const names = createBoundedMap<string, string>(MEMORY_LIMIT);
-  const finishedAt = createBoundedMap<string, Date>(MEMORY_LIMIT);
+  const names = new LRUCache<string, string>({ max: MEMORY_LIMIT });
+  const finishedAt = new LRUCache<string, Date>({ max: MEMORY_LIMIT });
 
   const toBatch = (native: SlvBatchResult): Batch => {
     const nativeId = String(native.batchId);
@@ -158,22 +160,7 @@ function startCall(input: SlvStartInput): SlvCall {
         raw: { body: input.csv, contentType: 'text/csv; charset=UTF-8' },
       };
     default: {
-      const exhaustive: never = input;
-      throw new Error(`Unknown SLV operation ${JSON.stringify(exhaustive)}`);
+      throw new UnreachableCaseError(input, 'SLV operation');
     }
   }
-}
-
-/** A Map that forgets its oldest entries past `limit`, so memory stays flat on a long-running gateway. */
-function createBoundedMap<K, V>(limit: number) {
-  const map = new Map<K, V>();
-  return {
-    get: (key: K) => map.get(key),
-    set(key: K, value: V) {
-      map.delete(key);
-      map.set(key, value);
-      if (map.size > limit) map.delete(map.keys().next().value as K);
-    },
-    clear: () => map.clear(),
-  };
 }

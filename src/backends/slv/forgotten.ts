@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { ErrorCode, GatewayError, type UpstreamDetail } from '../../core/errors.js';
 
 /**
@@ -50,14 +51,12 @@ export interface ForgottenPolicy {
 export function createForgottenPolicy(options: ForgottenPolicyOptions): ForgottenPolicy {
   const now = options.now ?? Date.now;
   const limit = options.limit ?? 10_000;
-  const tracks = new Map<string, Track>();
+  // The least recently asked about batches are forgotten first.
+  const tracks = new LRUCache<string, Track>({ max: limit });
 
   const track = (nativeId: string): Track => {
     const found = tracks.get(nativeId) ?? { seen: false, strikes: 0, since: null };
-    // Re-inserting keeps the Map in least-recently-asked order, so the oldest goes first.
-    tracks.delete(nativeId);
     tracks.set(nativeId, found);
-    if (tracks.size > limit) tracks.delete(tracks.keys().next().value!);
     return found;
   };
 

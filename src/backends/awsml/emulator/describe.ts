@@ -1,4 +1,5 @@
 import { invalid, requireString } from './input.js';
+import { UnreachableCaseError } from '../../../core/unreachable.js';
 
 /**
  * The `Describe*` operations of every Amazon ML entity: one filter variable with one operator,
@@ -65,10 +66,8 @@ function matches(actual: string | number | undefined, op: (typeof OPERATORS)[num
       return actual <= target;
     case 'Prefix':
       return String(actual).startsWith(wanted);
-    default: {
-      const exhaustive: never = op;
-      throw new Error(`Unknown operator ${String(exhaustive)}`);
-    }
+    default:
+      throw new UnreachableCaseError(op, 'operator');
   }
 }
 

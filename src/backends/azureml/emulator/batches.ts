@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EmulatedService, ItemOutcome } from './services.js';
+import { UnreachableCaseError } from '../../../core/unreachable.js';
 
 /**
  * Batch executions inside the emulator, advanced one step per tick:
@@ -69,10 +70,8 @@ export function createBatchStore(): BatchStore {
       case 'Complete':
       case 'Failed':
         return;
-      default: {
-        const exhaustive: never = execution.state;
-        throw new Error(`Unknown state ${String(exhaustive)}`);
-      }
+      default:
+        throw new UnreachableCaseError(execution.state, 'state');
     }
   };
 

@@ -1,4 +1,5 @@
 import type { EmulatedService, ParameterDefinition } from './services.js';
+import { UnreachableCaseError } from '../../../core/unreachable.js';
 
 /**
  * `GET /api/{name}/{version}/swagger.json`: the Swagger 2.0 document ML Server generates for each
@@ -144,9 +145,7 @@ function schemaOf(type: ParameterDefinition['type']): Record<string, unknown> {
       return { type: 'array', items: { type: 'array', items: {} } };
     case 'data.frame':
       return { type: 'object' };
-    default: {
-      const exhaustive: never = type;
-      throw new Error(`Unknown parameter type ${String(exhaustive)}`);
-    }
+    default:
+      throw new UnreachableCaseError(type, 'parameter type');
   }
 }

@@ -10,6 +10,7 @@ import { createSlvBatchEngine, type SlvBatchEngine } from './engine.js';
 import { commissionControllerScript, commissionDevicesScript, importCsvScript } from './scripts.js';
 import { SEED_BATCH, SEED_BATCH_ID } from './seed-batch.js';
 import { sendContainerError, sendExceptionText, sendLoginPage, sendSerialized } from './serialize.js';
+import { UnreachableCaseError } from '../../../core/unreachable.js';
 
 /**
  * An SLV CMS on loopback, speaking its NorthBound API under the webapp path `/reports`: HTTP Basic,
@@ -151,10 +152,8 @@ export async function startSlvEmulator(options: SlvEmulatorOptions = {}): Promis
         return sendExceptionText(res, 200, id);
       case 'server-error':
         return sendExceptionText(res, 500, id);
-      default: {
-        const exhaustive: never = unknownBatchAnswer;
-        throw new Error(`Unknown answer ${String(exhaustive)}`);
-      }
+      default:
+        throw new UnreachableCaseError(unknownBatchAnswer, 'answer');
     }
   }
 
