@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { ErrorCode } from '../core/errors.js';
 
 /** The body of an error answered outside GraphQL execution, shaped like a GraphQL error response. */
-const errorEnvelope = (message: string, code: string) => ({ errors: [{ message, extensions: { code } }] });
+export const errorEnvelope = (message: string, code: string) => ({ errors: [{ message, extensions: { code } }] });
 
 /** Answers with `status` and the error envelope as JSON. */
 export function sendError(res: Response, status: number, message: string, code: string): void {
