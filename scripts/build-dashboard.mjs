@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Bundles the dashboard (src/dashboard → dist/dashboard). Run by `npm install` through the
-// "prepare" script; the gateway also builds it on the first request when the bundle is missing.
+// "prepare" script; run from sources, the gateway also builds it on the first request when it is missing.
 import { register } from 'tsx/esm/api';
 
 register();

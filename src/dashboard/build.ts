@@ -7,7 +7,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** The dashboard's TypeScript, CSS and HTML sources (also when this file runs compiled from dist/dashboard). */
 const DASHBOARD_SOURCE_DIR = resolve(here, '../../src/dashboard');
 
-/** Compiled by `npm run build`, which also bundled the dashboard: the bundle is not checked against sources. */
+/** Compiled by `npm run build`, which also bundled the dashboard: the gateway never builds it then, nor checks it against sources. */
 const compiled = import.meta.url.endsWith('.js');
 
 /** Where the bundle goes by default: git-ignored, next to the sources' project root. */
@@ -63,8 +63,13 @@ export async function buildDashboard(options: BuildDashboardOptions = {}): Promi
   return { outDir, bytes };
 }
 
-/** True when a file of the bundle is missing or older than a source file. */
+/**
+ * True when a file of the bundle is missing or older than a source file, running from sources. Always
+ * false when compiled: production serves the bundle `npm run build` made and never builds in the
+ * request path (a missing file is then an error the request reports).
+ */
 export async function dashboardNeedsBuild(outDir: string = DEFAULT_DASHBOARD_OUT_DIR): Promise<boolean> {
+  if (compiled) return false;
   let built = Number.POSITIVE_INFINITY;
   for (const name of DASHBOARD_FILES) {
     try {
@@ -73,7 +78,6 @@ export async function dashboardNeedsBuild(outDir: string = DEFAULT_DASHBOARD_OUT
       return true;
     }
   }
-  if (compiled) return false;
   // A checkout without sources (a packaged install) serves whatever bundle it has.
   const sources = await readdir(DASHBOARD_SOURCE_DIR).catch(() => [] as string[]);
   for (const name of sources) {

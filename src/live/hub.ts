@@ -5,9 +5,9 @@ import { BatchPoller, type PollerContext } from './batch-poller.js';
 import { createLocalCoordinator, type Coordinator } from './coordinator.js';
 import { createEventQueue, type EventQueue } from './event-queue.js';
 import { batchKey, leaseKeyOf, listKeyOf } from './keys.js';
-import { ListPoller } from './list-poller.js';
-import type { LiveEvent, LiveHub, UpdatesFilter } from './events.js';
+import type { LiveEvent, LiveHub } from './events.js';
 import { isGone, lastKnownEvent } from './last-known.js';
+import { createUpdatesFanout } from './updates-fanout.js';
 import { createVersionGate, observedNow } from './version-gate.js';
 
 export interface HubOptions {
@@ -25,31 +25,21 @@ export interface HubOptions {
 }
 
 /**
- * Turns polls into pushes. Every watched batch has one poller (`batch-poller.ts`: leases, poll
- * scheduling, fan-out), shared by all its subscribers on all connections; every backend watched by
- * `batchUpdates` has one list poller. Every event passes a version gate before fan-out, so nothing
- * older than what a subscriber saw, and nothing twice in a row, reaches it.
+ * Turns polls into pushes: a registry of pollers. Every watched batch has one poller
+ * (`batch-poller.ts`: leases, poll scheduling, fan-out), shared by all its subscribers on all
+ * connections; `batchUpdates` subscribers and their list pollers are `updates-fanout.ts`'s. Every
+ * event passes a version gate before fan-out, so nothing older than what a subscriber saw, and
+ * nothing twice in a row, reaches it.
  */
 export function createHub(options: HubOptions): LiveHub {
   const coordinator = options.coordinator ?? createLocalCoordinator();
   const pollers = new Map<string, BatchPoller>();
-  const listPollers = new Map<string, ListPoller>();
-  const updateQueues = new Set<{ queue: EventQueue<LiveEvent>; filter: UpdatesFilter }>();
-  /** Every event passes one of these before fan-out: nothing older, nothing twice (`version-gate.ts`). */
+  const updates = createUpdatesFanout(options, coordinator);
+  const announce = (event: LiveEvent) => updates.announce(event);
+  /** Every batch event passes it before fan-out: nothing older, nothing twice (`version-gate.ts`). */
   const batchGate = createVersionGate();
-  const updatesGate = createVersionGate();
   let disposed = false;
   let eventsRelayed = 0;
-
-  /** Feeds `batchUpdates` subscribers, once per visible change of a batch. */
-  const announce = (event: LiveEvent) => {
-    if (event.error || !updatesGate.admit(batchKey(event.batch), event)) return;
-    for (const { queue, filter } of updateQueues) {
-      if (filter.backendId && filter.backendId !== event.batch.backendId) continue;
-      if (filter.states && filter.states.length > 0 && !filter.states.includes(event.batch.state)) continue;
-      queue.push(event);
-    }
-  };
 
   const unsubscribeService = options.service.onBatchChanged((batch) => {
     const event: LiveEvent = { batch, terminal: isTerminal(batch.state), error: null, version: observedNow() };
@@ -69,7 +59,6 @@ export function createHub(options: HubOptions): LiveHub {
   const leaseTtlMs = Math.max(20, Math.round(options.intervalMs * 1.5));
   const heartbeatMs = Math.max(10, Math.round(options.intervalMs / 2));
   const context: PollerContext = { options, coordinator, pollers, announce, gate: batchGate, onRelayed: () => void (eventsRelayed += 1), leaseTtlMs, heartbeatMs };
-
 
   /** First subscribers of a batch share one snapshot read (the service coalesces identical reads). */
   async function pollerFor(backendId: string, nativeId: string): Promise<BatchPoller | LiveEvent> {
@@ -113,51 +102,21 @@ export function createHub(options: HubOptions): LiveHub {
       return queue;
     },
 
-    watchUpdates(filter) {
-      const backendIds = filter.backendId ? [filter.backendId] : [...options.service.backends.keys()];
-      const entry = {
-        filter,
-        queue: createEventQueue<LiveEvent>({
-          keyOf: (event) => batchKey(event.batch),
-          onClose: () => {
-            updateQueues.delete(entry);
-            for (const id of backendIds) {
-              const poller = listPollers.get(id);
-              if (poller && --poller.subscribers === 0) {
-                poller.stop();
-                listPollers.delete(id);
-              }
-            }
-          },
-        }),
-      };
-      updateQueues.add(entry);
-      for (const id of backendIds) {
-        let poller = listPollers.get(id);
-        if (!poller) {
-          poller = new ListPoller(id, { coordinator, service: options.service, announce, listIntervalMs: options.listIntervalMs, maxIntervalMs: options.maxIntervalMs, onPoll: options.onPoll });
-          listPollers.set(id, poller);
-        }
-        poller.subscribers += 1;
-      }
-      return entry.queue;
-    },
+    watchUpdates: (filter) => updates.watch(filter),
 
     stats() {
-      let subscribers = updateQueues.size;
+      let subscribers = updates.subscribers;
       for (const poller of pollers.values()) subscribers += poller.subscribers.size;
       let leasesHeld = 0;
       for (const poller of pollers.values()) if (poller.holdsLease) leasesHeld += 1;
-      return { batchPollers: pollers.size, listPollers: listPollers.size, subscribers, leasesHeld, eventsRelayed };
+      return { batchPollers: pollers.size, listPollers: updates.listPollers, subscribers, leasesHeld, eventsRelayed };
     },
 
     async dispose() {
       disposed = true;
       unsubscribeService();
       for (const poller of [...pollers.values()]) poller.stop();
-      for (const poller of listPollers.values()) poller.stop();
-      listPollers.clear();
-      for (const { queue } of [...updateQueues]) queue.end();
+      updates.dispose();
       await coordinator.dispose();
     },
   };

@@ -8,7 +8,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** The playground's browser sources (also when this file runs compiled from dist/playground). */
 const PLAYGROUND_SOURCE_DIR = resolve(here, '../../src/playground');
 
-/** Compiled by `npm run build`, which also bundled the playground: the bundle is not checked against sources. */
+/** Compiled by `npm run build`, which also bundled the playground: the gateway never builds it then, nor checks it against sources. */
 const compiled = import.meta.url.endsWith('.js');
 
 /** Where the bundle goes by default (git-ignored). */
@@ -74,8 +74,13 @@ export async function buildPlayground(options: BuildPlaygroundOptions = {}): Pro
   return { outDir, bytes };
 }
 
-/** True when a file of the bundle is missing or older than a source file. */
+/**
+ * True when a file of the bundle is missing or older than a source file, running from sources. Always
+ * false when compiled: production serves the bundle `npm run build` made and never builds in the
+ * request path (a missing file is then an error the request reports).
+ */
 export async function playgroundNeedsBuild(outDir: string = DEFAULT_PLAYGROUND_OUT_DIR): Promise<boolean> {
+  if (compiled) return false;
   let built = Number.POSITIVE_INFINITY;
   for (const name of PLAYGROUND_FILES) {
     try {
@@ -84,7 +89,6 @@ export async function playgroundNeedsBuild(outDir: string = DEFAULT_PLAYGROUND_O
       return true;
     }
   }
-  if (compiled) return false;
   const sources = await readdir(PLAYGROUND_SOURCE_DIR).catch(() => [] as string[]);
   for (const name of sources) {
     if (!/\.(ts|css)$/.test(name) || name.endsWith('.test.ts') || name === 'build.ts') continue;

@@ -31,9 +31,9 @@ const TYPES: Record<string, string> = {
 };
 
 /**
- * Serves the dashboard at `/` (assets under `/dashboard/`). The first request checks the bundle and
- * builds it when it is missing or older than its sources, so a fresh clone works without a build
- * step; later requests are served from memory.
+ * Serves the dashboard at `/` (assets under `/dashboard/`), read once into memory. Run from sources,
+ * the first request builds the bundle when it is missing or older than its sources, so a fresh clone
+ * works without a build step; the compiled gateway serves what `npm run build` bundled and never builds.
  */
 export function attachDashboard(app: express.Express, options: DashboardOptions = {}): void {
   const outDir = options.outDir ?? DEFAULT_DASHBOARD_OUT_DIR;

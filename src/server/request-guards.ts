@@ -4,6 +4,7 @@ import { LRUCache } from 'lru-cache';
 import type { GatewayConfig } from '../config/load.js';
 import { ErrorCode } from '../core/errors.js';
 import { documentShapeError } from '../graphql/shape-limits.js';
+import { errorEnvelope, sendError } from './http-errors.js';
 
 /** Size of a request's variables as sent: the JSON text (POST body) or the query-string value (GET). */
 function variablesBytes(variables: unknown): number {
@@ -63,11 +64,11 @@ export function limitVariables(limits: GatewayConfig['limits']) {
     let size = 0;
     for (const variables of sent) {
       const problem = variablesProblem(variables, { ...limits, maxVariablesBytes: Number.MAX_SAFE_INTEGER });
-      if (problem) return void res.status(problem.status).json({ errors: [{ message: problem.message, extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
+      if (problem) return void sendError(res, problem.status, problem.message, ErrorCode.BAD_USER_INPUT);
       size += variablesBytes(variables);
     }
     if (size <= limits.maxVariablesBytes) return next();
-    res.status(413).json({ errors: [{ message: `The variables may take at most ${limits.maxVariablesBytes} bytes`, extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
+    sendError(res, 413, `The variables may take at most ${limits.maxVariablesBytes} bytes`, ErrorCode.BAD_USER_INPUT);
   };
 }
 
@@ -101,6 +102,6 @@ export function limitDocumentShape(limits: GatewayConfig['limits']) {
     const legacy = !accept.includes('application/graphql-response+json') && accept.includes('application/json');
     res.status(legacy ? 200 : 400);
     res.setHeader('content-type', `${legacy ? 'application/json' : 'application/graphql-response+json'}; charset=utf-8`);
-    res.end(JSON.stringify({ errors: [{ message: problem, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] }));
+    res.end(JSON.stringify(errorEnvelope(problem, 'GRAPHQL_VALIDATION_FAILED')));
   };
 }

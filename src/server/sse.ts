@@ -6,6 +6,7 @@ import type { GatewayConfig } from '../config/load.js';
 import { ErrorCode } from '../core/errors.js';
 import { createContext, type GraphQLContext } from '../graphql/context.js';
 import type { DocumentCache } from './document-cache.js';
+import { errorEnvelope, sendError } from './http-errors.js';
 import type { OriginPolicy } from './origin.js';
 import { variablesProblem } from './request-guards.js';
 import type { SharedSubscribe } from './shared-execution.js';
@@ -34,7 +35,7 @@ export interface SseRoute {
 }
 
 const refusal = (status: number, message: string, code: string = ErrorCode.BAD_USER_INPUT) =>
-  [JSON.stringify({ errors: [{ message, extensions: { code } }] }), { status, statusText: message, headers: { 'content-type': 'application/json; charset=utf-8' } }] as const;
+  [JSON.stringify(errorEnvelope(message, code)), { status, statusText: message, headers: { 'content-type': 'application/json; charset=utf-8' } }] as const;
 
 /**
  * Subscriptions (and queries) over Server-Sent Events, for clients behind proxies that block
@@ -77,7 +78,7 @@ export function createSseRoute(options: SseRouteOptions): SseRoute {
     handle: (req, res, next) => {
       // A browser on another site must not use a visitor's browser to hold streams open (as on the WebSocket path).
       if (!origins.allowsSocket(req)) {
-        res.status(403).json({ errors: [{ message: 'Origin not allowed', extensions: { code: 'FORBIDDEN' } }] });
+        sendError(res, 403, 'Origin not allowed', 'FORBIDDEN');
         return;
       }
       open.add(res);

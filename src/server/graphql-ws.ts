@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import { getOperationAST, GraphQLError, OperationTypeNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import type { GatewayConfig } from '../config/load.js';
+import { ErrorCode, GatewayError } from '../core/errors.js';
+import { createContext, type GraphQLContext } from '../graphql/context.js';
+import type { TokenCheck } from './auth.js';
+import type { DocumentCache } from './document-cache.js';
+import type { OriginPolicy } from './origin.js';
+import { variablesProblem } from './request-guards.js';
+import type { SharedSubscribe } from './shared-execution.js';
+import { logMaskedErrors } from './telemetry.js';
+import { limitWsConnection } from './ws-limits.js';
+
+export interface GraphqlWsOptions {
+  httpServer: Server;
+  schema: GraphQLSchema;
+  config: GatewayConfig;
+  tokens: TokenCheck;
+  origins: OriginPolicy;
+  documents: DocumentCache;
+  shared: SharedSubscribe;
+  /** The parts of a request context that do not depend on the request. */
+  context: Omit<Parameters<typeof createContext>[0], 'origin' | 'requestId'>;
+  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  logger: Logger;
+}
+
+export interface GraphqlWs {
+  /** Tells every client to go (1001 Going Away): they reconnect to another replica. */
+  closeClients(): void;
+  /** Completes the subscriptions still open (Apollo's drain step). */
+  drain(): Promise<void>;
+  /** Stops accepting sockets. */
+  close(): void;
+}
+
+/**
+ * graphql-ws on the HTTP server's `/graphql`: the origin check, token check, message and
+ * subscription caps, and the same document rules as on HTTP.
+ */
+export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
+  const { httpServer, schema, config, tokens, origins, documents, shared, formatError, logger } = options;
+  const wss = new WebSocketServer({
+    server: httpServer,
+    path: '/graphql',
+    maxPayload: config.limits.maxWsMessageBytes,
+    // A page on another site must not use a visitor's browser to reach the gateway (cross-site WebSocket hijacking).
+    verifyClient: ({ req }, done) => (origins.allowsSocket(req) ? done(true) : done(false, 403, 'Origin not allowed')),
+  });
+  wss.on('connection', (socket) => limitWsConnection(socket, config.limits.maxWsMessagesPerSecond));
+  const subscriptionsPerSocket = new WeakMap<object, number>();
+  const wsServer = useServer<{ authorization?: unknown }, { requestId: string }>(
+    {
+      schema,
+      subscribe: (args) => shared.subscribe(args),
+      connectionInitWaitTimeout: config.limits.wsConnectionInitTimeoutMs,
+      onConnect: (ctx) => {
+        const authorization = ctx.connectionParams?.authorization;
+        // Refused sockets close with 4403 Forbidden, the graphql-ws code for a rejected connection_init.
+        return tokens.accepts(typeof authorization === 'string' ? authorization : undefined);
+      },
+      onSubscribe: (ctx, _id, payload) => {
+        const count = (subscriptionsPerSocket.get(ctx.extra.socket) ?? 0) + 1;
+        if (count > config.limits.maxSubscriptionsPerConnection) {
+          return [new GatewayError(ErrorCode.BAD_USER_INPUT, `At most ${config.limits.maxSubscriptionsPerConnection} subscriptions per connection`)];
+        }
+        const variablesRefused = variablesProblem(payload.variables, config.limits);
+        if (variablesRefused) return [new GatewayError(ErrorCode.BAD_USER_INPUT, variablesRefused.message)];
+        // Parse and validate here (not in graphql-ws) so the token cap and abuse rules apply as on HTTP;
+        // identical texts are checked once and share one document.
+        const checked = documents.check(payload.query);
+        if (checked.errors) return [...checked.errors];
+        const document = checked.document;
+        if (!config.websocket.allowMutations && getOperationAST(document, payload.operationName)?.operation === OperationTypeNode.MUTATION) {
+          return [new GatewayError(ErrorCode.BAD_USER_INPUT, 'Mutations are not accepted over WebSocket: send them over HTTP')];
+        }
+        subscriptionsPerSocket.set(ctx.extra.socket, count);
+        const origin = origins.linkOrigin(ctx.extra.request);
+        const contextValue = createContext({ ...options.context, origin, requestId: randomUUID() });
+        // Everything a subscription's result depends on besides the event itself.
+        shared.register(contextValue, [payload.query, payload.operationName ?? '', JSON.stringify(payload.variables ?? {}), origin].join('\u0000'));
+        return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
+      },
+      onComplete: (ctx) => {
+        subscriptionsPerSocket.set(ctx.extra.socket, Math.max(0, (subscriptionsPerSocket.get(ctx.extra.socket) ?? 1) - 1));
+      },
+      onNext: (_ctx, _id, _payload, args, result) => logMaskedErrors(logger, result.errors, (args.contextValue as GraphQLContext | undefined)?.requestId),
+      onError: (_ctx, _id, _payload, errors) =>
+        errors.map((error) => {
+          const formatted = formatError(error.toJSON(), error);
+          return new GraphQLError(formatted.message, { extensions: formatted.extensions });
+        }),
+    },
+    wss,
+    config.limits.wsKeepAliveMs,
+  );
+  return {
+    closeClients: () => {
+      for (const client of wss.clients) client.close(1001, 'Server shutting down');
+    },
+    drain: async () => {
+      await wsServer.dispose();
+    },
+    close: () => void wss.close(),
+  };
+}

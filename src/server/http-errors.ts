@@ -1,0 +1,58 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { ErrorCode } from '../core/errors.js';
+
+/** The body of an error answered outside GraphQL execution, shaped like a GraphQL error response. */
+export const errorEnvelope = (message: string, code: string) => ({ errors: [{ message, extensions: { code } }] });
+
+/** Answers with `status` and the error envelope as JSON. */
+export function sendError(res: Response, status: number, message: string, code: string): void {
+  res.status(status).json(errorEnvelope(message, code));
+}
+
+export function refuseWithoutToken(res: Response): void {
+  res.setHeader('www-authenticate', 'Bearer realm="batchgate"');
+  sendError(res, 401, 'A valid bearer token is required', ErrorCode.UNAUTHENTICATED);
+}
+
+/** Unknown paths answer like every other error here: JSON with a code, not Express's HTML page. */
+export function answerNotFound(req: Request, res: Response): void {
+  sendError(res, 404, `Nothing is served at ${req.method} ${req.path.slice(0, 200)}`, ErrorCode.NOT_FOUND);
+}
+
+/** Body-parser errors (too large, bad JSON) and anything else thrown in a route. */
+export function answerRouteError(logger: Logger) {
+  return (error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 500;
+    // Any 4xx here is the client's request (too large, bad JSON, unsupported charset or encoding).
+    const code = status >= 400 && status < 500 ? ErrorCode.BAD_USER_INPUT : ErrorCode.INTERNAL_SERVER_ERROR;
+    const message =
+      status === 413 ? 'The request body is too large' : status === 400 ? 'The request body is not valid JSON' : status < 500 ? 'The request body cannot be read' : 'Internal error';
+    if (status >= 500) logger.error({ err: error, requestId: res.locals['requestId'] }, 'unhandled route error');
+    if (!res.headersSent) sendError(res, status, message, code);
+  };
+}
+
+/** The HTTP status of a gateway error answered outside GraphQL (where the code travels in the body). */
+export function httpStatusFor(code: string): number {
+  switch (code) {
+    case ErrorCode.BAD_USER_INPUT:
+      return 400;
+    case ErrorCode.UNAUTHENTICATED:
+      return 401;
+    case ErrorCode.BATCH_NOT_FOUND:
+    case ErrorCode.BACKEND_NOT_FOUND:
+    case ErrorCode.NOT_FOUND:
+      return 404;
+    case ErrorCode.UNSUPPORTED:
+      return 501;
+    case ErrorCode.BACKEND_TIMEOUT:
+      return 504;
+    case ErrorCode.BACKEND_UNAVAILABLE:
+    case ErrorCode.BACKEND_UNAUTHORIZED:
+    case ErrorCode.BACKEND_ERROR:
+      return 502;
+    default:
+      return 500;
+  }
+}
