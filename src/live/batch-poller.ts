@@ -13,8 +13,8 @@ import { observedNow, type VersionGate } from './version-gate.js';
 
 /**
  * Subscribers handed one event per turn of the event loop. Each push starts a subscriber's
- * execute-and-send in the microtask queue, which runs to the end before timers or sockets get a
- * turn: a batch with 10,000 watchers would otherwise hold the loop for the whole fan-out.
+ * execute-and-send as a microtask, which runs before timers or sockets get a turn: 10,000 watchers
+ * would otherwise hold the loop for the whole fan-out.
  */
 const FANOUT_SLICE = 256;
 
@@ -31,9 +31,8 @@ export interface PollerContext {
   /** Counts an event received from another replica (`batchgate_live_events_relayed_total`). */
   onRelayed: () => void;
   /**
-   * A lease outlives its last renewal by one interval and a half, and is renewed every half
-   * interval: one late renewal is tolerated, and a replica that dies loses its batches within about
-   * one and a half intervals, which the others notice at their next half-interval check.
+   * A lease outlives its last renewal by one and a half intervals and is renewed every half interval:
+   * one late renewal is tolerated, and a dead replica's batches are taken over within about that.
    */
   leaseTtlMs: number;
   /** How often the lease is renewed or sought. */
