@@ -4,7 +4,9 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-tr
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTracing } from '../src/lib/tracing.js';
-import { launchGateway, startEmulatorSet, type EmulatorSet, type TestGateway } from './utils/federation.js';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { launchGateway, startEmulatorSet, startSample, type EmulatorSet, type TestGateway } from './utils/federation.js';
 
 /**
  * OpenTelemetry: a span per GraphQL operation and per upstream call, the client's W3C traceparent
@@ -63,6 +65,29 @@ describe('tracing', () => {
     expect(sent.length).toBeGreaterThan(0);
     const upstreamIds = new Set(upstream.map((span) => span.spanContext().spanId));
     expect(sent.some((header) => upstreamIds.has(String(header).split('-')[2]!) && String(header).includes(TRACE_ID))).toBe(true);
+  });
+
+  it("gives a WebSocket subscription a span of its own, child of the socket's traceparent, ended when it completes", async () => {
+    exporter.reset();
+    const { id } = await startSample(gateway.url, 'azureml');
+    const traceparent = `00-${TRACE_ID}-${CLIENT_SPAN}-01`;
+    class TracedSocket extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols, { headers: { traceparent } });
+      }
+    }
+    const client = createClient({ url: gateway.wsUrl, webSocketImpl: TracedSocket, lazy: true, retryAttempts: 0 });
+    try {
+      const events = client.iterate<{ batchProgress: { terminal: boolean } }>({ query: 'subscription Follow($id: ID!) { batchProgress(id: $id) { terminal } }', variables: { id } });
+      for await (const event of events) if (event.data?.batchProgress.terminal) break;
+    } finally {
+      await client.dispose();
+    }
+    await expect.poll(() => exporter.getFinishedSpans().find((span) => span.name === 'subscription Follow')).toBeDefined();
+    const span = exporter.getFinishedSpans().find((each) => each.name === 'subscription Follow')!;
+    expect(span.spanContext().traceId).toBe(TRACE_ID);
+    expect(span.parentSpanContext?.spanId).toBe(CLIENT_SPAN);
+    expect(span.attributes['graphql.operation.type']).toBe('subscription');
   });
 
   it('marks a failing upstream call as an error span', async () => {

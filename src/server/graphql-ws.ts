@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
+import type { Span } from '@opentelemetry/api';
 import { getOperationAST, GraphQLError, OperationTypeNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
@@ -12,7 +13,7 @@ import type { DocumentCache } from './document-cache.js';
 import type { OriginPolicy } from './origin.js';
 import { variablesProblem } from './request-guards.js';
 import type { SharedSubscribe } from './shared-execution.js';
-import { logMaskedErrors } from './telemetry.js';
+import { logMaskedErrors, startSubscriptionSpan } from './telemetry.js';
 import { limitWsConnection } from './ws-limits.js';
 
 export interface GraphqlWsOptions {
@@ -53,6 +54,13 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
   });
   wss.on('connection', (socket) => limitWsConnection(socket, config.limits.maxWsMessagesPerSecond));
   const subscriptionsPerSocket = new WeakMap<object, number>();
+  /** Each socket's open subscriptions' spans, by subscription id. */
+  const spansPerSocket = new WeakMap<object, Map<string, Span>>();
+  const endSpan = (socket: object, id: string) => {
+    const spans = spansPerSocket.get(socket);
+    spans?.get(id)?.end();
+    spans?.delete(id);
+  };
   const wsServer = useServer<{ authorization?: unknown }, { requestId: string }>(
     {
       schema,
@@ -63,7 +71,7 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
         // Refused sockets close with 4403 Forbidden, the graphql-ws code for a rejected connection_init.
         return tokens.accepts(typeof authorization === 'string' ? authorization : undefined);
       },
-      onSubscribe: (ctx, _id, payload) => {
+      onSubscribe: (ctx, id, payload) => {
         const count = (subscriptionsPerSocket.get(ctx.extra.socket) ?? 0) + 1;
         if (count > config.limits.maxSubscriptionsPerConnection) {
           return [new GatewayError(ErrorCode.BAD_USER_INPUT, `At most ${config.limits.maxSubscriptionsPerConnection} subscriptions per connection`)];
@@ -81,12 +89,21 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
         subscriptionsPerSocket.set(ctx.extra.socket, count);
         const origin = origins.linkOrigin(ctx.extra.request);
         const contextValue = createContext({ ...options.context, origin, requestId: randomUUID() });
+        const spans = spansPerSocket.get(ctx.extra.socket) ?? new Map<string, Span>();
+        spansPerSocket.set(ctx.extra.socket, spans);
+        spans.get(id)?.end();
+        spans.set(id, startSubscriptionSpan(ctx.extra.request.headers, getOperationAST(document, payload.operationName)?.name?.value, contextValue.requestId));
         // Everything a subscription's result depends on besides the event itself.
         shared.register(contextValue, [payload.query, payload.operationName ?? '', JSON.stringify(payload.variables ?? {}), origin].join('\u0000'));
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       },
-      onComplete: (ctx) => {
+      onComplete: (ctx, id) => {
+        endSpan(ctx.extra.socket, id);
         subscriptionsPerSocket.set(ctx.extra.socket, Math.max(0, (subscriptionsPerSocket.get(ctx.extra.socket) ?? 1) - 1));
+      },
+      onClose: (ctx) => {
+        for (const span of spansPerSocket.get(ctx.extra.socket)?.values() ?? []) span.end();
+        spansPerSocket.delete(ctx.extra.socket);
       },
       onNext: (_ctx, _id, _payload, args, result) => logMaskedErrors(logger, result.errors, (args.contextValue as GraphQLContext | undefined)?.requestId),
       onError: (_ctx, _id, _payload, errors) =>

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { NextFunction, Request, Response } from 'express';
 import type { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
@@ -28,6 +28,22 @@ export function traceOperations() {
     });
     context.with(trace.setSpan(parent, span), next);
   };
+}
+
+/**
+ * The span of one subscription over a live transport (WebSocket, SSE), child of the `traceparent`
+ * its connection was opened with; it lasts as long as the subscription. Live polls are shared by
+ * every subscriber of a batch, so upstream calls are not its children.
+ */
+export function startSubscriptionSpan(headers: Record<string, string | string[] | undefined>, operationName: string | null | undefined, requestId: string): Span {
+  return tracer().startSpan(
+    `subscription ${operationName ?? 'anonymous'}`,
+    {
+      kind: SpanKind.SERVER,
+      attributes: { 'graphql.operation.type': 'subscription', ...(operationName ? { 'graphql.operation.name': operationName } : {}), 'batchgate.request_id': requestId },
+    },
+    propagation.extract(ROOT_CONTEXT, headers),
+  );
 }
 
 /** Names the operation's span (`query Listing`) and records the error codes of its answer. */
