@@ -4,6 +4,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-tr
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTracing } from '../src/lib/tracing.js';
+import { createClient as createSseClient } from 'graphql-sse';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { launchGateway, startEmulatorSet, startSample, type EmulatorSet, type TestGateway } from './utils/federation.js';
@@ -88,6 +89,22 @@ describe('tracing', () => {
     expect(span.spanContext().traceId).toBe(TRACE_ID);
     expect(span.parentSpanContext?.spanId).toBe(CLIENT_SPAN);
     expect(span.attributes['graphql.operation.type']).toBe('subscription');
+  });
+
+  it('gives a subscription over Server-Sent Events a span of its own, child of the request\'s traceparent', async () => {
+    exporter.reset();
+    const { id } = await startSample(gateway.url, 'azureml');
+    const client = createSseClient({ url: `${gateway.url}/stream`, retryAttempts: 0, headers: { traceparent: `00-${TRACE_ID}-${CLIENT_SPAN}-01` } });
+    try {
+      const events = client.iterate<{ batchProgress: { terminal: boolean } }>({ query: 'subscription Stream($id: ID!) { batchProgress(id: $id) { terminal } }', variables: { id } });
+      for await (const event of events) if (event.data?.batchProgress.terminal) break;
+    } finally {
+      client.dispose();
+    }
+    await expect.poll(() => exporter.getFinishedSpans().find((span) => span.name === 'subscription Stream')).toBeDefined();
+    const span = exporter.getFinishedSpans().find((each) => each.name === 'subscription Stream')!;
+    expect(span.spanContext().traceId).toBe(TRACE_ID);
+    expect(span.parentSpanContext?.spanId).toBe(CLIENT_SPAN);
   });
 
   it('marks a failing upstream call as an error span', async () => {

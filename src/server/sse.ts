@@ -9,6 +9,7 @@ import type { DocumentCache } from './document-cache.js';
 import { errorEnvelope, sendError } from './http-errors.js';
 import type { OriginPolicy } from './origin.js';
 import { variablesProblem } from './request-guards.js';
+import { startSubscriptionSpan } from './telemetry.js';
 import type { SharedSubscribe } from './shared-execution.js';
 
 /** Where GraphQL over Server-Sent Events is served (graphql-sse, "distinct connections" mode). */
@@ -64,6 +65,11 @@ export function createSseRoute(options: SseRouteOptions): SseRoute {
       const raw = req.raw;
       const contextValue = createContext({ ...options.context, origin: origins.linkOrigin(raw), requestId: String(req.context.res.locals['requestId'] ?? randomUUID()) });
       shared.register(contextValue, [params.query, params.operationName ?? '', JSON.stringify(params.variables ?? {}), contextValue.origin].join('\u0000'));
+      if (operation?.operation === OperationTypeNode.SUBSCRIPTION) {
+        // One operation per request: its span lasts as long as the stream.
+        const span = startSubscriptionSpan(raw.headers, operation.name?.value, contextValue.requestId);
+        req.context.res.once('close', () => span.end());
+      }
       return { schema, document: checked.document, operationName: params.operationName, variableValues: params.variables, contextValue: contextValue as GraphQLContext & Record<PropertyKey, unknown> };
     },
     onNext: (ctx, _req, result) => {
