@@ -103,7 +103,8 @@ describe('dashboard', () => {
       // The dialog closes only once the gateway accepted the start; a refusal stays in it as an error.
       await dialog.getByRole('button', { name: 'Start', exact: true }).click();
       await dialog.waitFor({ state: 'hidden' });
-      expect(await page.locator('#detail-title').isVisible()).toBe(true);
+      // The started batch opens in the details panel, drawn on the next frame.
+      await page.locator('#detail-title').waitFor({ state: 'visible' });
     }
   });
 
@@ -166,7 +167,9 @@ describe('dashboard', () => {
     await expect.poll(async () => new Set(await states())).toEqual(new Set(['SUCCEEDED']));
     await page.locator('#filter-backend').selectOption('');
     await page.locator('#filter-state').selectOption('');
-    expect(await page.locator('tbody tr:visible').count()).toBe(await page.locator('tbody tr[data-batch-id]').count());
+    // Cleared: every backend is back, and no rendered row is hidden.
+    await expect.poll(async () => new Set(await visibleBackends()).size).toBeGreaterThan(1);
+    await expect.poll(async () => (await page.locator('tbody tr[data-batch-id]').count()) - (await page.locator('tbody tr:visible').count())).toBe(0);
   });
 });
 
