@@ -10,8 +10,8 @@ import { parseView, serializeView, type ViewState } from './view.js';
 
 /** How often the whole list is re-read, in case a live update was missed (a reconnect, a lost event). */
 const REFRESH_MS = 15_000;
-/** The list is read 20 at a time; this caps one refresh at 400 batches. */
-const MAX_PAGES = 20;
+/** The list is read 20 at a time; this caps one refresh at 1,000 batches (the table pages them 50 at a time). */
+const MAX_PAGES = 50;
 
 const api = createDashboardApi('/graphql');
 const alerts = byId('alerts');
