@@ -98,7 +98,9 @@ describe('dashboard runs page', { timeout: 60_000 }, () => {
     const tracked = await openDashboard();
     const { page } = tracked;
     await page.getByRole('searchbox', { name: 'Search' }).fill(target.nativeId.slice(-12));
-    await expect.poll(() => page.locator('tbody tr').count()).toBe(1);
+    // A batch started a moment before the page opened may reach it with the next live update
+    // rather than the first read of the list.
+    await expect.poll(() => page.locator('tbody tr').count(), { timeout: 20_000 }).toBe(1);
     await page.locator(`tr[data-batch-id="${target.id}"] [data-action="open"]`).click();
     await page.locator('#detail-title').waitFor();
     const link = page.url();
@@ -170,7 +172,7 @@ describe('dashboard runs page', { timeout: 60_000 }, () => {
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to the batches');
     await tabTo('#filter-search');
     await page.keyboard.type(target.nativeId.slice(-12));
-    await expect.poll(() => page.locator('tbody tr').count()).toBe(1);
+    await expect.poll(() => page.locator('tbody tr').count(), { timeout: 20_000 }).toBe(1);
     await tabTo('button.sort', 'State');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('th.col-state').getAttribute('aria-sort')).not.toBeNull();
