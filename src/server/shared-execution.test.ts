@@ -3,9 +3,8 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import { describe, expect, it } from 'vitest';
 import { createSharedSubscribe } from './shared-execution.js';
 
-function fixture() {
+function fixture(events: Array<{ value: number; other?: number }> = [{ value: 1 }, { value: 2 }]) {
   let resolved = 0;
-  const events: Array<{ value: number }> = [{ value: 1 }, { value: 2 }];
   const schema = makeExecutableSchema({
     typeDefs: 'type Query { x: Int } type Subscription { tick: Int }',
     resolvers: {
@@ -32,6 +31,15 @@ async function drain(stream: unknown): Promise<ExecutionResult[]> {
 }
 
 describe('shared subscription execution', () => {
+  it('does not send a subscriber an answer equal to the last one it got (events differing only in fields it did not select)', async () => {
+    const { schema } = fixture([{ value: 1 }, { value: 1, other: 5 }, { value: 2 }, { value: 2, other: 6 }, { value: 1 }]);
+    const shared = createSharedSubscribe();
+    const contextValue = {};
+    shared.register(contextValue, 'one');
+    const results = await drain(await shared.subscribe({ schema, document: parse('subscription { tick }'), contextValue }));
+    expect(results).toEqual([{ data: { tick: 1 } }, { data: { tick: 2 } }, { data: { tick: 1 } }]);
+  });
+
   it('executes an event once for every subscriber registered under the same key', async () => {
     const { schema, resolved } = fixture();
     const shared = createSharedSubscribe();

@@ -37,6 +37,14 @@ export function createSharedSubscribe(): SharedSubscribe {
     return result;
   };
 
+  // A result's JSON, made once however many subscribers it goes to.
+  const texts = new WeakMap<object, string>();
+  const textOf = (result: ExecutionResult): string => {
+    let text = texts.get(result);
+    if (text === undefined) texts.set(result, (text = JSON.stringify(result)));
+    return text;
+  };
+
   return {
     register(contextValue, shareKey) {
       keys.set(contextValue, shareKey);
@@ -45,11 +53,20 @@ export function createSharedSubscribe(): SharedSubscribe {
       const stream = await createSourceEventStream(args);
       if (!isAsyncIterable(stream)) return stream;
       const iterator = stream[Symbol.asyncIterator]();
+      // Events differ in fields a subscriber may not select: an answer equal to the last one it
+      // got tells it nothing, and is not sent again.
+      let lastText: string | null = null;
       const mapped: AsyncIterableIterator<ExecutionResult> = {
         async next() {
-          const step = await iterator.next();
-          if (step.done) return { done: true, value: undefined };
-          return { done: false, value: await executeFor(args, step.value) };
+          for (;;) {
+            const step = await iterator.next();
+            if (step.done) return { done: true, value: undefined };
+            const value = await executeFor(args, step.value);
+            const text = textOf(value);
+            if (text === lastText) continue;
+            lastText = text;
+            return { done: false, value };
+          }
         },
         async return() {
           // Completing the subscription must reach the hub's queue, which frees the poller.
