@@ -1,6 +1,7 @@
-import { mkdir, readdir, rename, stat, writeFile, copyFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile, copyFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleIsStale } from '../lib/bundle-freshness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -70,19 +71,5 @@ export async function buildDashboard(options: BuildDashboardOptions = {}): Promi
  */
 export async function dashboardNeedsBuild(outDir: string = DEFAULT_DASHBOARD_OUT_DIR): Promise<boolean> {
   if (compiled) return false;
-  let built = Number.POSITIVE_INFINITY;
-  for (const name of DASHBOARD_FILES) {
-    try {
-      built = Math.min(built, (await stat(join(outDir, name))).mtimeMs);
-    } catch {
-      return true;
-    }
-  }
-  // A checkout without sources (a packaged install) serves whatever bundle it has.
-  const sources = await readdir(DASHBOARD_SOURCE_DIR).catch(() => [] as string[]);
-  for (const name of sources) {
-    if (!/\.(ts|css|html)$/.test(name) || name.endsWith('.test.ts') || name === 'build.ts') continue;
-    if ((await stat(join(DASHBOARD_SOURCE_DIR, name))).mtimeMs > built) return true;
-  }
-  return false;
+  return bundleIsStale(outDir, DASHBOARD_FILES, DASHBOARD_SOURCE_DIR, /\.(ts|css|html)$/);
 }

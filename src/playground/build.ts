@@ -1,7 +1,8 @@
-import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions, OutputFile } from 'esbuild';
+import { bundleIsStale } from '../lib/bundle-freshness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -81,18 +82,5 @@ export async function buildPlayground(options: BuildPlaygroundOptions = {}): Pro
  */
 export async function playgroundNeedsBuild(outDir: string = DEFAULT_PLAYGROUND_OUT_DIR): Promise<boolean> {
   if (compiled) return false;
-  let built = Number.POSITIVE_INFINITY;
-  for (const name of PLAYGROUND_FILES) {
-    try {
-      built = Math.min(built, (await stat(join(outDir, name))).mtimeMs);
-    } catch {
-      return true;
-    }
-  }
-  const sources = await readdir(PLAYGROUND_SOURCE_DIR).catch(() => [] as string[]);
-  for (const name of sources) {
-    if (!/\.(ts|css)$/.test(name) || name.endsWith('.test.ts') || name === 'build.ts') continue;
-    if ((await stat(join(PLAYGROUND_SOURCE_DIR, name))).mtimeMs > built) return true;
-  }
-  return false;
+  return bundleIsStale(outDir, PLAYGROUND_FILES, PLAYGROUND_SOURCE_DIR, /\.(ts|css)$/);
 }
