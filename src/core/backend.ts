@@ -46,8 +46,12 @@ export interface BatchBackend<Input extends StartInput = StartInput> {
   readonly url: string;
   readonly capabilities: BackendCapabilities;
 
-  /** One batch by native id; `BATCH_NOT_FOUND` when the backend does not know it. */
-  get(nativeId: string, options?: { signal?: AbortSignal }): Promise<Batch>;
+  /**
+   * One batch by native id; `BATCH_NOT_FOUND` when the backend does not know it. With `summary`
+   * the caller needs state and progress only (a live poll nobody reads executions from): a backend
+   * that can read those cheaper may leave executions out, and then sets `executionsOmitted`.
+   */
+  get(nativeId: string, options?: { signal?: AbortSignal; summary?: boolean }): Promise<Batch>;
   /** Newest first where the backend can order; `UNSUPPORTED` when `capabilities.list` is false. */
   list(query: ListQuery): Promise<BatchPage>;
   /**

@@ -86,6 +86,12 @@ export interface Batch {
   /** Times the backend does not report, which the gateway gives as when it first saw them. @default [] */
   observedTimes?: Array<'createdAt' | 'startedAt' | 'finishedAt'>;
   executions: BatchExecution[];
+  /**
+   * Set on a summary read (`BatchBackend.get` with `summary`) whose executions were left out:
+   * `executions` is then empty, and whoever needs them reads the batch again, no older than `readAt`
+   * (epoch ms).
+   */
+  executionsOmitted?: { readAt: number };
   error: BatchError | null;
 }
 

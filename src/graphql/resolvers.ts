@@ -8,6 +8,7 @@ import type { BatchTime, BackendKind as GraphQLBackendKind, Resolvers } from '..
 import { decodeCursor, encodeCursor } from '../lib/cursor.js';
 import type { GraphQLContext } from './context.js';
 import type { ArtifactModel, ExecutionModel } from './models.js';
+import { selectsAnyBelow } from './selection.js';
 import { parseStartInput } from './start-input.js';
 
 const OBSERVED_TIME: Record<NonNullable<Batch['observedTimes']>[number], BatchTime> = { createdAt: 'CREATED', startedAt: 'STARTED', finishedAt: 'FINISHED' };
@@ -16,6 +17,16 @@ const loadBatch = (context: GraphQLContext, backendId: string, nativeId: string)
   context.service.backend(backendId);
   return context.loaders.batch.load({ backendId, nativeId });
 };
+
+/** `Batch` fields read from its executions: a live poll leaves executions out while no watcher selects one. */
+const EXECUTION_FIELDS: ReadonlySet<string> = new Set(['executions', 'execution', 'steps']);
+
+/**
+ * The batch with its executions: a summary read (a live event) left them out, so the batch is read
+ * again, no older than the summary; every field and watcher needing them shares that one read.
+ */
+const withExecutions = async (batch: Batch, context: GraphQLContext): Promise<Batch> =>
+  batch.executionsOmitted ? context.service.getBatch(batch.backendId, batch.nativeId, { notBefore: batch.executionsOmitted.readAt }) : batch;
 
 const executionModel = (batch: Batch, index: number): ExecutionModel | null => {
   const execution = batch.executions[index];
@@ -104,10 +115,10 @@ export function createResolvers(modules: readonly BackendModule[]): Resolvers {
 
     Subscription: {
       batchProgress: {
-        subscribe: async (_parent, { id }, context) => {
+        subscribe: async (_parent, { id }, context, info) => {
           const { backendId, nativeId } = decodeBatchId(id);
           context.service.backend(backendId);
-          return context.hub.watchBatch(backendId, nativeId);
+          return context.hub.watchBatch(backendId, nativeId, { executions: selectsAnyBelow(info, ['batch'], EXECUTION_FIELDS) });
         },
         resolve: (event: unknown) => event as never,
       },
@@ -131,9 +142,10 @@ export function createResolvers(modules: readonly BackendModule[]): Resolvers {
     Batch: {
       id: (batch) => encodeBatchId(batch.backendId, batch.nativeId),
       backend: (batch, _args, context) => context.service.backend(batch.backendId),
-      steps: (batch) => batchSteps(batch),
+      steps: async (batch, _args, context) => batchSteps(await withExecutions(batch, context)),
       observedTimes: (batch) => (batch.observedTimes ?? []).map((time) => OBSERVED_TIME[time]),
-      executions: (batch, { first, after }) => {
+      executions: async (summary, { first, after }, context) => {
+        const batch = await withExecutions(summary, context);
         const start = after ? decodeIndexCursor(after) + 1 : 0;
         const count = checkFirst(first, 100);
         const slice = batch.executions.slice(start, start + count);
@@ -148,7 +160,7 @@ export function createResolvers(modules: readonly BackendModule[]): Resolvers {
           },
         };
       },
-      execution: (batch, { index }) => executionModel(batch, index),
+      execution: async (batch, { index }, context) => executionModel(await withExecutions(batch, context), index),
     },
 
     BatchExecution: {

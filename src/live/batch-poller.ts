@@ -30,25 +30,22 @@ export interface PollerContext {
   gate: VersionGate;
   /** Counts an event received from another replica (`batchgate_live_events_relayed_total`). */
   onRelayed: () => void;
-  /**
-   * A lease outlives its last renewal by one and a half intervals and is renewed every half interval:
-   * one late renewal is tolerated, and a dead replica's batches are taken over within about that.
-   */
+  /** How long a lease outlives its last renewal (see the hub). */
   leaseTtlMs: number;
   /** How often the lease is renewed or sought. */
   heartbeatMs: number;
 }
 
 /**
- * One batch's poller, shared by all its subscribers on all connections: started by the first,
- * stopped after the last leaves or when the batch ends. With Redis, only the replica holding the
- * batch's lease (renewed every half interval, see `heartbeat`) polls and publishes; the others relay.
- * A poll is planned only after the previous one answered, from when that one was *due*
- * (`nextPollDue`), the first at a random point of the first interval so batches do not poll in
- * lockstep; the gap is `pollDelay`'s. While the backend fails, subscribers get one event with the error.
+ * One batch's poller, shared by all its subscribers on all connections, from the first to the last
+ * or the batch's end. With Redis only the lease holder (`heartbeat`) polls and publishes; the others
+ * relay. Each poll is planned after the previous answered, from when it was due (`nextPollDue`),
+ * the first at random in the first interval. A failing backend gives one event with the error.
  */
 export class BatchPoller {
   readonly subscribers = new Set<EventQueue<LiveEvent>>();
+  /** Subscribers that read executions: while there are none, polls are summary reads. */
+  private readonly executionReaders = new Set<EventQueue<LiveEvent>>();
   last: LiveEvent | null = null;
   private lastPrint = '';
   /** When this replica last learnt the batch's state (its own poll, a mutation, or a relayed event). */
@@ -64,9 +61,8 @@ export class BatchPoller {
   private polling = false;
   private holder = false;
   /**
-   * Until when this replica's lease is surely still its own, by its own clock: counted from
-   * before the renewal was asked for, so it ends no later than the lease in Redis. A holder whose
-   * renewals are late must not poll after it: another replica may already have taken the batch.
+   * Until when the lease is surely still ours, by our clock (counted from before the renewal was
+   * asked for): a holder whose renewals are late must not poll after it.
    */
   private heldUntil = Infinity;
   private unchanged = 0;
@@ -109,8 +105,7 @@ export class BatchPoller {
   }
 
   private record(event: LiveEvent): void {
-    this.last = event;
-    this.lastPrint = fingerprint(event.batch);
+    [this.last, this.lastPrint] = [event, fingerprint(event.batch)];
   }
 
   /** Fans the event out if the gate admits it; false when it was behind or a repeat. */
@@ -165,9 +160,8 @@ export class BatchPoller {
     try {
       held = await withDeadline(this.ctx.coordinator.acquire(this.leaseKey, this.ctx.leaseTtlMs), Math.max(this.ctx.leaseTtlMs, 1000));
     } catch {
-      // Redis unreachable (or slower than a lease): no replica can coordinate, so each polls for
-      // its own subscribers until Redis answers again. More upstream load for a while, but
-      // nobody's progress stops.
+      // Redis unreachable or slower than a lease: each replica polls for its own subscribers until
+      // it answers again. More upstream load for a while, but nobody's progress stops.
       held = true;
       uncoordinated = true;
     }
@@ -215,7 +209,8 @@ export class BatchPoller {
     this.polling = true;
     try {
       if (!(await this.claimTurn())) return;
-      const batch = await this.ctx.options.service.getBatch(this.backendId, this.nativeId, { fresh: true });
+      const summary = this.executionReaders.size === 0;
+      const batch = await this.ctx.options.service.getBatch(this.backendId, this.nativeId, { fresh: true, summary });
       this.ctx.options.onPoll?.('batch', this.key);
       this.failures = 0;
       this.lastNewsAt = Date.now();
@@ -253,10 +248,9 @@ export class BatchPoller {
   }
 
   /**
-   * Redis mode: the lease must still be ours where it lives, and no replica may have polled the
-   * batch within three quarters of an interval. Our clock alone cannot tell after a stall: the
-   * lease may have passed to a replica that has polled meanwhile. A refused turn schedules what
-   * comes next itself and answers false. Redis unreachable: poll anyway (see `heartbeat`).
+   * Redis mode: the lease must still be ours in Redis (after a stall our clock cannot tell), and no
+   * replica may have polled within three quarters of an interval. A refused turn schedules what
+   * comes next and answers false. Redis unreachable: poll anyway (see `heartbeat`).
    */
   private async claimTurn(): Promise<boolean> {
     if (this.ctx.coordinator.alone || !this.ctx.coordinator.claimPoll) return true;
@@ -281,8 +275,14 @@ export class BatchPoller {
     return pollDelay({ failures: this.failures, unchanged: this.unchanged, intervalMs: this.ctx.options.intervalMs, maxIntervalMs: this.ctx.options.maxIntervalMs });
   }
 
+  addSubscriber(queue: EventQueue<LiveEvent>, readsExecutions: boolean): void {
+    this.subscribers.add(queue);
+    if (readsExecutions) this.executionReaders.add(queue);
+  }
+
   removeSubscriber(queue: EventQueue<LiveEvent>): void {
     this.subscribers.delete(queue);
+    this.executionReaders.delete(queue);
     if (this.subscribers.size === 0) this.stop();
   }
 

@@ -34,8 +34,10 @@ export interface LiveHub {
   /**
    * Events of one batch: its current state at once, then every visible change, ending after the
    * terminal event. Rejects with `BATCH_NOT_FOUND` (before any event) for an unknown batch.
+   * `executions`: this watcher reads the batch's executions, so its polls must carry them; while no
+   * watcher does, polls are summary reads (`BatchBackend.get`), and events may omit executions.
    */
-  watchBatch(backendId: string, nativeId: string): Promise<AsyncIterableIterator<LiveEvent>>;
+  watchBatch(backendId: string, nativeId: string, options?: { executions?: boolean }): Promise<AsyncIterableIterator<LiveEvent>>;
   /** Every change of every batch matching the filter, new batches included; never ends by itself. */
   watchUpdates(filter: UpdatesFilter): AsyncIterableIterator<LiveEvent>;
   /** Counts for metrics and tests. */

@@ -81,7 +81,7 @@ export function createHub(options: HubOptions): LiveHub {
   }
 
   return {
-    async watchBatch(backendId, nativeId) {
+    async watchBatch(backendId, nativeId, watchOptions) {
       if (disposed) throw new GatewayError(ErrorCode.BACKEND_UNAVAILABLE, 'The gateway is shutting down');
       const found = await pollerFor(backendId, nativeId);
       if (!(found instanceof BatchPoller)) {
@@ -96,7 +96,7 @@ export function createHub(options: HubOptions): LiveHub {
         keyOf: () => 'batch',
         onClose: () => poller.removeSubscriber(queue),
       });
-      poller.subscribers.add(queue);
+      poller.addSubscriber(queue, watchOptions?.executions === true);
       queue.push(poller.last!);
       if (poller.last!.terminal) queue.end();
       return queue;

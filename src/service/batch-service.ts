@@ -6,6 +6,7 @@ import type { Store } from '../store/store.js';
 import { cancelAndRecord, recordedArtifacts } from './forgetful-cancel.js';
 import { startIdempotently } from './idempotent-start.js';
 import { backendPage, listAcross, recordsPage, type BackendPage, type ListCursor, type ListRequest, type MergedPage } from './listing.js';
+import { ReadCache, type ReadFreshness } from './read-cache.js';
 import { createBackendGuard, withCallDeadline, type BackendGuard } from './resilience.js';
 
 export interface BatchServiceOptions {
@@ -30,6 +31,9 @@ export interface BatchServiceOptions {
 
 export type BatchListener = (batch: Batch) => void;
 
+/** Marks a summary read's cache entry apart from the full read of the same batch. */
+const SUMMARY_SUFFIX = '\u0000summary';
+
 /**
  * The gateway's view of all backends: coalesced and briefly cached reads, resilience per backend,
  * and the gaps backends leave (listing, forgotten cancellations, idempotency) filled from the store.
@@ -39,17 +43,16 @@ export class BatchService {
   readonly backends: ReadonlyMap<string, BatchBackend>;
   private readonly guards = new Map<string, BackendGuard>();
   private readonly health = new Map<string, { healthy: boolean; error: GatewayError | null }>();
-  private readonly inflight = new Map<string, { promise: Promise<Batch>; expires: number }>();
+  private readonly reads: ReadCache;
   private readonly listeners = new Set<BatchListener>();
   private readonly store: Store;
-  private readonly cacheTtlMs: number;
   private readonly idempotencyWaitMs: number;
   private readonly callTimeoutMs: number;
 
   constructor(options: BatchServiceOptions) {
     this.backends = new Map(options.backends.map((backend) => [backend.id, backend]));
     this.store = options.store;
-    this.cacheTtlMs = options.cacheTtlMs ?? 250;
+    this.reads = new ReadCache(options.cacheTtlMs ?? 250);
     this.idempotencyWaitMs = options.idempotencyWaitMs ?? 30_000;
     this.callTimeoutMs = options.callTimeoutMs ?? 10_000;
     for (const backend of options.backends) {
@@ -76,33 +79,19 @@ export class BatchService {
   }
 
   /**
-   * One batch. Identical reads in flight at once go upstream once, and an answer is shared for
-   * `cacheTtlMs` (kept below the poll interval, so pollers always see fresh data).
+   * One batch, through the read cache (`read-cache.ts`). A `summary` read (a live poll nobody reads
+   * executions from) is cached apart from full ones.
    */
-  getBatch(backendId: string, nativeId: string, options: { fresh?: boolean } = {}): Promise<Batch> {
-    const key = batchKey({ backendId, nativeId });
-    const now = Date.now();
-    const cached = this.inflight.get(key);
-    if (cached && (cached.expires === Infinity || (!options.fresh && cached.expires > now))) return cached.promise;
-    const entry = { promise: this.fetchBatch(backendId, nativeId), expires: Infinity };
-    this.inflight.set(key, entry);
-    entry.promise.then(
-      () => {
-        entry.expires = Date.now() + this.cacheTtlMs;
-        if (this.cacheTtlMs === 0 && this.inflight.get(key) === entry) this.inflight.delete(key);
-        else setTimeout(() => this.inflight.get(key) === entry && this.inflight.delete(key), this.cacheTtlMs).unref();
-      },
-      () => {
-        if (this.inflight.get(key) === entry) this.inflight.delete(key);
-      },
-    );
-    return entry.promise;
+  getBatch(backendId: string, nativeId: string, options: ReadFreshness & { summary?: boolean } = {}): Promise<Batch> {
+    const summary = options.summary === true;
+    const key = batchKey({ backendId, nativeId }) + (summary ? SUMMARY_SUFFIX : '');
+    return this.reads.read(key, options, () => this.fetchBatch(backendId, nativeId, summary));
   }
 
-  private async fetchBatch(backendId: string, nativeId: string): Promise<Batch> {
+  private async fetchBatch(backendId: string, nativeId: string, summary: boolean): Promise<Batch> {
     const backend = this.backend(backendId);
     try {
-      return await this.guarded(backend, (signal) => backend.get(nativeId, { signal }));
+      return await this.guarded(backend, (signal) => backend.get(nativeId, { signal, summary }));
     } catch (error) {
       const gatewayError = toGatewayError(error, backendId);
       if (gatewayError.code !== ErrorCode.BATCH_NOT_FOUND) throw gatewayError;
@@ -131,7 +120,9 @@ export class BatchService {
   }
 
   private invalidate(backendId: string, nativeId: string): void {
-    this.inflight.delete(batchKey({ backendId, nativeId }));
+    const key = batchKey({ backendId, nativeId });
+    this.reads.delete(key);
+    this.reads.delete(key + SUMMARY_SUFFIX);
   }
 
   /** One page across backends, all asked at once; a backend that fails adds an error naming it. */

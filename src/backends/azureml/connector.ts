@@ -101,6 +101,16 @@ export function createAzureMlConnector(config: AzureMlConfig, context: BackendCo
   }
 
   /**
+   * Without partial results a running batch's body is its counts alone, however many records have
+   * finished; a finished batch always carries its results.
+   */
+  async function fetchSummary(ref: AzureMlBatchRef, signal?: AbortSignal): Promise<Batch> {
+    const readAt = Date.now();
+    const batch = await fetchBatch(ref, signal, false);
+    return isTerminal(batch.state) ? batch : { ...batch, executionsOmitted: { readAt } };
+  }
+
+  /**
    * A state word this gateway does not know keeps `nativeStatus`, is logged once per word, and
    * counts as RUNNING — for `unknownStateAfterMs` at most: a batch still showing it then is
    * reported FAILED with an error saying why, so nobody polls it for ever.
@@ -130,7 +140,7 @@ export function createAzureMlConnector(config: AzureMlConfig, context: BackendCo
     };
   }
 
-  const lister = createLister({ backendId, client, context, concurrency: listConcurrency, fetchForList: (ref) => fetchBatch(ref, undefined, false) });
+  const lister = createLister({ backendId, client, context, concurrency: listConcurrency, fetchForList: (ref) => fetchSummary(ref) });
 
   return {
     id: backendId,
@@ -139,7 +149,7 @@ export function createAzureMlConnector(config: AzureMlConfig, context: BackendCo
     capabilities: { list: true, cancel: true, forgetsCancelled: true },
 
     async get(nativeId, getOptions) {
-      return fetchBatch(refOf(nativeId), getOptions?.signal);
+      return getOptions?.summary ? fetchSummary(refOf(nativeId), getOptions.signal) : fetchBatch(refOf(nativeId), getOptions?.signal);
     },
 
     list: (query) => lister.list(query),
