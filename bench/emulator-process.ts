@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { backendModules } from '../src/backends/index.js';
 import type { AzureMlEmulator } from '../src/backends/azureml/emulator/index.js';
 import type { FaultRule } from '../src/backends/emulator-kit/index.js';
+import { UnreachableCaseError } from '../src/core/unreachable.js';
 
 /** Messages the benchmark sends; each is answered with `{ id, result }` or `{ id, error }`. */
 export type EmulatorCommand =
@@ -19,7 +20,8 @@ export type EmulatorCommand =
   | { id: number; cmd: 'requests'; since: number; pathContains: string }
   | { id: number; cmd: 'changes' }
   | { id: number; cmd: 'usage' }
-  | { id: number; cmd: 'faults'; rules: FaultRule[] };
+  | { id: number; cmd: 'faults'; rules: FaultRule[] }
+  | { id: number; cmd: 'latency'; ms: number };
 
 /** A batch GET seen by the emulator: which seeded batch (index), and when it arrived (epoch ms). */
 export type RequestSample = [batch: number, at: number];
@@ -94,10 +96,11 @@ async function main(): Promise<void> {
       }
       case 'faults':
         return handle.http.setFaults(command.rules).then(() => true);
-      default: {
-        const exhaustive: never = command;
-        throw new Error(`Unknown command ${JSON.stringify(exhaustive)}`);
-      }
+      case 'latency':
+        handle.http.setLatency(command.ms);
+        return true;
+      default:
+        throw new UnreachableCaseError(command, 'command');
     }
   };
 

@@ -8,6 +8,8 @@ import { percentile } from './lib/stats.js';
 
 export interface Target {
   label: string;
+  /** What the report compares it as (`direct`, `cold`, `hot`, `bare-cold`, …); the label otherwise. */
+  role?: string;
   url: string;
   method?: string;
   headers?: Record<string, string>;
@@ -16,14 +18,16 @@ export interface Target {
 
 export interface LatencyResult {
   label: string;
+  role: string;
   p50: number;
   p99: number;
   samples: number;
 }
 
 /** A GraphQL POST as a `Target`. */
-export const graphqlTarget = (label: string, url: string, query: string, variables: Record<string, unknown>): Target => ({
+export const graphqlTarget = (label: string, url: string, query: string, variables: Record<string, unknown>, role?: string): Target => ({
   label,
+  ...(role ? { role } : {}),
   url,
   method: 'POST',
   headers: { 'content-type': 'application/json', accept: 'application/json' },
@@ -50,7 +54,7 @@ export async function compareLatency(targets: Target[], iterations: number, warm
   } finally {
     for (const client of clients) client.close();
   }
-  return targets.map((target, t) => ({ label: target.label, p50: percentile(samples[t]!, 50), p99: percentile(samples[t]!, 99), samples: samples[t]!.length }));
+  return targets.map((target, t) => ({ label: target.label, role: target.role ?? target.label, p50: percentile(samples[t]!, 50), p99: percentile(samples[t]!, 99), samples: samples[t]!.length }));
 }
 
 export interface ThroughputResult {
@@ -63,20 +67,29 @@ export interface ThroughputResult {
   cpuPct: Record<string, number>;
 }
 
+/** CPU % of each watched process (100 = one core) while `run` runs, beside its result. */
+export async function withCpu<T>(watch: Record<string, number>, run: () => Promise<T>): Promise<{ result: T; cpuPct: Record<string, number> }> {
+  const before = Object.fromEntries(Object.entries(watch).map(([name, pid]) => [name, processUsage(pid).cpuMs]));
+  const startedAt = Date.now();
+  const result = await run();
+  const elapsed = Date.now() - startedAt;
+  return { result, cpuPct: Object.fromEntries(Object.entries(watch).map(([name, pid]) => [name, ((processUsage(pid).cpuMs - before[name]!) / elapsed) * 100])) };
+}
+
 /** Requests per second with autocannon (in this process), CPU of the watched processes alongside. */
 export async function measureThroughput(target: Target, options: { durationS: number; connections: number; watch: Record<string, number> }): Promise<ThroughputResult> {
-  const before = Object.fromEntries(Object.entries(options.watch).map(([name, pid]) => [name, processUsage(pid).cpuMs]));
   const startedAt = Date.now();
-  const result = await autocannon({
-    url: target.url,
-    method: target.method ?? 'GET',
-    headers: target.headers,
-    body: target.body,
-    connections: options.connections,
-    duration: options.durationS,
-  });
+  const { result, cpuPct } = await withCpu(options.watch, () =>
+    autocannon({
+      url: target.url,
+      method: target.method ?? 'GET',
+      headers: target.headers,
+      body: target.body,
+      connections: options.connections,
+      duration: options.durationS,
+    }),
+  );
   const elapsed = Date.now() - startedAt;
-  const cpuPct = Object.fromEntries(Object.entries(options.watch).map(([name, pid]) => [name, ((processUsage(pid).cpuMs - before[name]!) / elapsed) * 100]));
   return {
     label: target.label,
     rps: result.requests.total / (elapsed / 1000),

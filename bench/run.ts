@@ -15,7 +15,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodeBatchId } from '../src/core/ids.js';
-import { compareLatency, graphqlTarget, measureCoalescing, measureThroughput, type Target } from './http-bench.js';
+import { compareLatency, graphqlTarget, measureCoalescing, measureThroughput, withCpu, type Target } from './http-bench.js';
 import { runLiveBench, type LiveBenchResult } from './live-bench.js';
 import { runNaiveBaseline } from './naive-baseline.js';
 import { azureMlBatchUrl, azureMlToken } from './lib/http.js';
@@ -44,9 +44,13 @@ const plan = {
   subscriberCounts: chosenCounts ?? (full ? [100, 1_000, 10_000] : [1_000, 3_000]),
   windowMs: full ? 20_000 : 5_000,
   latencyIterations: full ? 3_000 : 500,
+  // Each round takes 4 × 20 ms and more: the quick pass keeps it to about 15 s.
+  realisticIterations: full ? 1_000 : 150,
   throughputS: full ? 15 : 5,
   workers: 4,
 };
+/** Added to every upstream answer for the "realistic upstream" figures, as a network would. */
+const UPSTREAM_LATENCY_MS = 20;
 const QUERY = 'query ($id: ID!) { batch(id: $id) { id state progress { completedItems totalItems percent } } }';
 const report = createReport();
 const cleanups: Array<() => Promise<void>> = [];
@@ -98,7 +102,10 @@ async function main(): Promise<void> {
   report.print();
 }
 
-/** Sequential latency, coalescing and throughput of `batch(id)` against the direct GET and the peer. */
+/**
+ * Sequential latency of `batch(id)` against the direct GET, the floors (bare graphql-js, Yoga) and
+ * the peer, then against an upstream of realistic latency; coalescing; throughput.
+ */
 async function requestFigures(
   main: GatewayProcess,
   emulator: Awaited<ReturnType<typeof startEmulatorProcess>>,
@@ -110,43 +117,82 @@ async function requestFigures(
 ): Promise<void> {
   const cold = await startGatewayProcess({ config: gatewayConfig({ upstream: { cacheTtlMs: 0 } }), label: 'gateway (cache off)' });
   const peer = values['no-peer'] ? null : await startPeer(emulator.url, token).catch((error: Error) => (report.note(`peer gateway: ${error.message}`), null));
-  // The floor of any GraphQL server here: node:http + graphql-js execute, nothing else.
-  const bare = await Promise.all(
-    (['cold', 'hot'] as const).map(async (mode) => {
-      const helper = await startHelper('bench/bare-graphql.ts', { upstream: direct(fixed[0]!).url, authorization: token, mode });
-      return { mode, ...helper };
-    }),
+  // The floors of any GraphQL server here: node:http + graphql-js execute, and Yoga's defaults.
+  const floors = await Promise.all(
+    (
+      [
+        ['bare', 'bench/bare-graphql.ts'],
+        ['yoga', 'bench/yoga-floor.ts'],
+      ] as const
+    ).flatMap(([name, script]) =>
+      (['cold', 'hot'] as const).map(async (mode) => ({ name, mode, ...(await startHelper(script, { upstream: direct(fixed[0]!).url, authorization: token, mode })) })),
+    ),
   );
+  const id = { id: batchId(fixed[0]!) };
   const [service, version, executionId] = fixed[0]!.split('/');
   const peerTarget = peer
-    ? graphqlTarget('Hive Gateway (Mesh) batch', peer.url, 'query ($s: String!, $v: String!, $id: String!) { batch(service: $s, version: $v, id: $id) { state completedItemCount totalItemCount } }', { s: service, v: version, id: executionId })
+    ? graphqlTarget(
+        'Hive Gateway (Mesh), one upstream GET',
+        peer.url,
+        'query ($s: String!, $v: String!, $id: String!) { batch(service: $s, version: $v, id: $id) { state completedItemCount totalItemCount } }',
+        { s: service, v: version, id: executionId },
+        'hive',
+      )
     : null;
-  const latency = await compareLatency(
-    [
-      direct(fixed[0]!),
-      graphqlTarget('batchgate batch(id), cache off', cold.url, QUERY, { id: batchId(fixed[0]!) }),
-      graphqlTarget('batchgate batch(id), hot', main.url, QUERY, { id: batchId(fixed[0]!) }),
-      ...bare.map((helper) => graphqlTarget(`bare graphql-js, ${helper.mode === 'cold' ? 'one upstream GET' : 'no upstream'}`, helper.url, QUERY, { id: batchId(fixed[0]!) })),
-      ...(peerTarget ? [peerTarget] : []),
-    ],
-    plan.latencyIterations,
+  const floorTarget = (floor: (typeof floors)[number]) =>
+    graphqlTarget(`${floor.name === 'bare' ? 'bare graphql-js' : 'Yoga'} floor, ${floor.mode === 'cold' ? 'one upstream GET' : 'no upstream'}`, floor.url, QUERY, id, `${floor.name}-${floor.mode}`);
+  const coldTarget = graphqlTarget('batchgate batch(id), cache off', cold.url, QUERY, id, 'cold');
+  const watch = {
+    'gateway (cache off)': cold.pid,
+    'gateway (cache on)': main.pid,
+    emulator: emulator.pid,
+    bench: process.pid,
+    ...Object.fromEntries(floors.map((floor) => [`${floor.name} ${floor.mode}`, floor.pid])),
+    ...(peer ? { peer: peer.pid } : {}),
+  };
+  const latency = await withCpu(watch, () =>
+    compareLatency(
+      [
+        { ...direct(fixed[0]!), role: 'direct' },
+        coldTarget,
+        graphqlTarget('batchgate batch(id), hot', main.url, QUERY, id, 'hot'),
+        ...floors.map(floorTarget),
+        ...(peerTarget ? [peerTarget] : []),
+      ],
+      plan.latencyIterations,
+    ),
   );
-  report.latency(latency);
+  report.latency(latency.result, latency.cpuPct);
+
+  // Across a network: every upstream answer waits UPSTREAM_LATENCY_MS, for the direct GET too.
+  await emulator.call({ cmd: 'latency', ms: UPSTREAM_LATENCY_MS });
+  const coldFloors = floors.filter((floor) => floor.mode === 'cold');
+  const realistic = await withCpu(watch, () =>
+    compareLatency([{ ...direct(fixed[0]!), role: 'direct' }, coldTarget, ...coldFloors.map(floorTarget)], plan.realisticIterations, 20),
+  ).finally(() => emulator.call({ cmd: 'latency', ms: 0 }));
+  report.realistic(realistic.result, realistic.cpuPct, UPSTREAM_LATENCY_MS);
 
   const coalesced = await measureCoalescing(graphqlTarget('500 identical', main.url, QUERY, { id: batchId(fixed[2]!) }), emulator, K + 2, 500);
   const coalescedCold = await measureCoalescing(graphqlTarget('500 identical', cold.url, QUERY, { id: batchId(fixed[3]!) }), emulator, K + 3, 500);
   report.coalescing(coalesced, coalescedCold);
   await cold.stop();
 
-  const watch = { gateway: main.pid, emulator: emulator.pid, bench: process.pid };
-  const throughput = [await measureThroughput(graphqlTarget('batchgate batch(id) hot', main.url, QUERY, { id: batchId(fixed[1]!) }), { durationS: plan.throughputS, connections: 50, watch })];
-  throughput.push(await measureThroughput(direct(fixed[1]!), { durationS: plan.throughputS, connections: 50, watch }));
-  if (peer && peerTarget) throughput.push(await measureThroughput(peerTarget, { durationS: plan.throughputS, connections: 50, watch: { ...watch, peer: peer.pid } }));
-  const bareHot = bare.find((helper) => helper.mode === 'hot')!;
-  throughput.push(await measureThroughput(graphqlTarget('bare graphql-js, no upstream', bareHot.url, QUERY, { id: batchId(fixed[1]!) }), { durationS: plan.throughputS, connections: 50, watch: { ...watch, bare: bareHot.pid } }));
+  const throughputWatch = { gateway: main.pid, emulator: emulator.pid, bench: process.pid };
+  const throughput = [await measureThroughput(graphqlTarget('batchgate batch(id) hot', main.url, QUERY, { id: batchId(fixed[1]!) }), { durationS: plan.throughputS, connections: 50, watch: throughputWatch })];
+  throughput.push(await measureThroughput(direct(fixed[1]!), { durationS: plan.throughputS, connections: 50, watch: throughputWatch }));
+  if (peer && peerTarget) throughput.push(await measureThroughput(peerTarget, { durationS: plan.throughputS, connections: 50, watch: { ...throughputWatch, peer: peer.pid } }));
+  for (const floor of floors.filter((candidate) => candidate.mode === 'hot')) {
+    throughput.push(
+      await measureThroughput(graphqlTarget(`${floor.name === 'bare' ? 'bare graphql-js' : 'Yoga'} floor, no upstream`, floor.url, QUERY, { id: batchId(fixed[1]!) }), {
+        durationS: plan.throughputS,
+        connections: 50,
+        watch: { ...throughputWatch, [floor.name]: floor.pid },
+      }),
+    );
+  }
   report.throughput(throughput);
   if (peer) await stopChild(peer.child);
-  for (const helper of bare) await stopChild(helper.child);
+  for (const floor of floors) await stopChild(floor.child);
 }
 
 async function redisReplicas(

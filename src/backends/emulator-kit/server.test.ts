@@ -32,6 +32,20 @@ describe('the emulator kit', () => {
     expect(http?.count((request) => request.path.startsWith('/items/'))).toBe(2);
   });
 
+  it('answers no sooner than the latency set, as a service across a network does', async () => {
+    const { origin } = await start();
+    const timed = async () => {
+      const started = performance.now();
+      expect((await fetch(`${origin}/items/x`, { method: 'POST' })).status).toBe(200);
+      return performance.now() - started;
+    };
+    http!.setLatency(120);
+    expect(await timed()).toBeGreaterThanOrEqual(115);
+    http!.setLatency(0);
+    await timed();
+    expect(() => http!.setLatency(-1)).toThrow(RangeError);
+  });
+
   it('acts on a request under the drop fault but sends no answer', async () => {
     const { acted, origin } = await start();
     await http?.setFaults([{ fault: { kind: 'drop' } }]);

@@ -50,6 +50,12 @@ export interface EmulatorHttpServer {
   clearRequests(): void;
   /** Replaces the fault rules; `[]` clears them (and re-opens the port after `down`). */
   setFaults(rules: FaultRule[]): Promise<void>;
+  /**
+   * Every answer waits this long before the emulator looks at the request, as a service across a
+   * network does; 0 (the default) answers at once. Unlike the `slow` fault it is the emulator's
+   * normal behaviour, under any faults.
+   */
+  setLatency(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -75,6 +81,7 @@ export async function startEmulatorApp(routes: Router, options: EmulatorOptions)
   /** Answers held open by `hang` and `stall`: ended (their sockets destroyed) when the faults change. */
   const held = new Set<ServerResponse>();
   let rules: FaultRule[] = [];
+  let latencyMs = 0;
   let listening = false;
   let closed = false;
 
@@ -85,7 +92,8 @@ export async function startEmulatorApp(routes: Router, options: EmulatorOptions)
     const url = new URL(req.url, 'http://emulator');
     requests.push({ method: req.method, path: url.pathname, query: url.searchParams, headers: req.headers, at: Date.now() });
     if (requests.length > maxRecorded) requests.splice(0, requests.length - maxRecorded / 2);
-    next();
+    if (latencyMs > 0) setTimeout(next, latencyMs);
+    else next();
   });
   // Raw bytes for every content type: signatures are verified over them, and each emulator parses
   // (and refuses) bodies the way its service does.
@@ -158,6 +166,10 @@ export async function startEmulatorApp(routes: Router, options: EmulatorOptions)
       const down = next.some((rule) => rule.fault.kind === 'down');
       if (down && listening) await stopListening();
       if (!down && !listening && !closed) await listen(port);
+    },
+    setLatency(ms) {
+      if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`latency: expected a number of ms >= 0, got ${ms}`);
+      latencyMs = ms;
     },
     async close() {
       closed = true;

@@ -1,0 +1,52 @@
+import { Agent, request } from 'node:http';
+
+/**
+ * What the floor servers (`bare-graphql.ts`, `yoga-floor.ts`) answer: `batch(id)` from one upstream
+ * GET per query (`cold`) or from a fixed object (`hot`), with no framework of ours in between.
+ */
+export interface FloorOptions {
+  upstream: string;
+  authorization: string;
+  mode: 'hot' | 'cold';
+}
+
+export const FLOOR_SDL = `
+  type Progress { completedItems: Int totalItems: Int percent: Float }
+  type Batch { id: ID! state: String! progress: Progress! }
+  type Query { batch(id: ID!): Batch }
+`;
+
+interface FloorBatch {
+  id: string;
+  state: string;
+  progress: { completedItems: number; totalItems: number; percent: number | null };
+}
+
+const FIXED = { state: 'Complete', completedItemCount: 4, totalItemCount: 4 };
+
+/** Reads the floor's argument (JSON in argv[2]) and answers its `batch(id)` resolver. */
+export function floorBatchResolver(): { options: FloorOptions; batch: (id: string) => Promise<FloorBatch>; close: () => void } {
+  const options = JSON.parse(process.argv[2] ?? '{}') as FloorOptions;
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const getJson = (url: string): Promise<Record<string, unknown>> =>
+    new Promise((resolve, reject) => {
+      request(url, { headers: { authorization: options.authorization }, agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>));
+        res.on('error', reject);
+      })
+        .on('error', reject)
+        .end();
+    });
+  const toBatch = (id: string, body: Record<string, unknown>): FloorBatch => {
+    const completed = Number(body['completedItemCount']);
+    const total = Number(body['totalItemCount']);
+    return { id, state: String(body['state']), progress: { completedItems: completed, totalItems: total, percent: total > 0 ? (completed / total) * 100 : null } };
+  };
+  return {
+    options,
+    batch: async (id) => toBatch(id, options.mode === 'cold' ? await getJson(options.upstream) : FIXED),
+    close: () => agent.destroy(),
+  };
+}
