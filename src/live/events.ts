@@ -1,3 +1,4 @@
+import type { BatchRef } from '../core/ids.js';
 import type { Batch } from '../core/model.js';
 
 /** What a watcher is told about a backend it cannot poll right now. */
@@ -35,7 +36,7 @@ export interface LiveHub {
    * Events of one batch: its current state at once, then every visible change, ending after the
    * terminal event. Rejects with `BATCH_NOT_FOUND` (before any event) for an unknown batch.
    */
-  watchBatch(backendId: string, nativeId: string): Promise<AsyncIterableIterator<LiveEvent>>;
+  watchBatch(ref: BatchRef): Promise<AsyncIterableIterator<LiveEvent>>;
   /** Every change of every batch matching the filter, new batches included; never ends by itself. */
   watchUpdates(filter: UpdatesFilter): AsyncIterableIterator<LiveEvent>;
   /** Counts for metrics and tests. */

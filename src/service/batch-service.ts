@@ -1,7 +1,7 @@
 import type { ArtifactStream, BatchBackend } from '../core/backend.js';
 import { ErrorCode, GatewayError, toGatewayError } from '../core/errors.js';
 import { isTerminal, type Artifact, type Batch, type BatchState, type StartInput } from '../core/model.js';
-import { batchKey } from '../core/ids.js';
+import { batchKey, type BatchRef } from '../core/ids.js';
 import type { Store } from '../store/store.js';
 import { cancelAndRecord, recordedArtifacts } from './forgetful-cancel.js';
 import { startIdempotently } from './idempotent-start.js';
@@ -79,12 +79,12 @@ export class BatchService {
    * One batch. Identical reads in flight at once go upstream once, and an answer is shared for
    * `cacheTtlMs` (kept below the poll interval, so pollers always see fresh data).
    */
-  getBatch(backendId: string, nativeId: string, options: { fresh?: boolean } = {}): Promise<Batch> {
-    const key = batchKey({ backendId, nativeId });
+  getBatch(ref: BatchRef, options: { fresh?: boolean } = {}): Promise<Batch> {
+    const key = batchKey(ref);
     const now = Date.now();
     const cached = this.inflight.get(key);
     if (cached && (cached.expires === Infinity || (!options.fresh && cached.expires > now))) return cached.promise;
-    const entry = { promise: this.fetchBatch(backendId, nativeId), expires: Infinity };
+    const entry = { promise: this.fetchBatch(ref), expires: Infinity };
     this.inflight.set(key, entry);
     entry.promise.then(
       () => {
@@ -99,7 +99,8 @@ export class BatchService {
     return entry.promise;
   }
 
-  private async fetchBatch(backendId: string, nativeId: string): Promise<Batch> {
+  private async fetchBatch(ref: BatchRef): Promise<Batch> {
+    const { backendId, nativeId } = ref;
     const backend = this.backend(backendId);
     try {
       return await this.guarded(backend, (signal) => backend.get(nativeId, { signal }));
@@ -120,18 +121,18 @@ export class BatchService {
   }
 
   /** The batch as the gateway's records last saw it; null when it has no record of it. */
-  async lastKnown(backendId: string, nativeId: string): Promise<Batch | null> {
-    return (await this.store.get(backendId, nativeId))?.snapshot ?? null;
+  async lastKnown(ref: BatchRef): Promise<Batch | null> {
+    return (await this.store.get(ref.backendId, ref.nativeId))?.snapshot ?? null;
   }
 
   /** Keeps a batch's last known state in the gateway's record (a no-op for batches it did not start). */
   async keepLastKnown(batch: Batch): Promise<void> {
     await this.store.updateSnapshot(batch);
-    this.invalidate(batch.backendId, batch.nativeId);
+    this.invalidate(batch);
   }
 
-  private invalidate(backendId: string, nativeId: string): void {
-    this.inflight.delete(batchKey({ backendId, nativeId }));
+  private invalidate(ref: BatchRef): void {
+    this.inflight.delete(batchKey(ref));
   }
 
   /** One page across backends, all asked at once; a backend that fails adds an error naming it. */
@@ -151,7 +152,7 @@ export class BatchService {
     if (cursor.phase === 'backend' && backend.capabilities.list) {
       return backendPage((query) => this.guarded(backend, () => backend.list(query)), backend, cursor, limit, states);
     }
-    return recordsPage({ store: this.store, getBatch: (nativeId) => this.getBatch(backend.id, nativeId) }, backend, cursor, limit, states);
+    return recordsPage({ store: this.store, getBatch: (nativeId) => this.getBatch({ backendId: backend.id, nativeId }) }, backend, cursor, limit, states);
   }
 
   async startBatch(backendId: string, input: StartInput, idempotencyKey?: string | null): Promise<Batch> {
@@ -173,7 +174,7 @@ export class BatchService {
           await this.store.recordStarted(batch);
           this.emit(batch);
         },
-        getBatch: (backendId, nativeId) => this.getBatch(backendId, nativeId),
+        getBatch: (ref) => this.getBatch(ref),
       },
       backend,
       input,
@@ -192,47 +193,49 @@ export class BatchService {
     return batch;
   }
 
-  async cancelBatch(backendId: string, nativeId: string): Promise<Batch> {
+  async cancelBatch(ref: BatchRef): Promise<Batch> {
+    const { backendId, nativeId } = ref;
     const backend = this.backend(backendId);
     if (!backend.capabilities.cancel) {
       throw new GatewayError(ErrorCode.UNSUPPORTED, `Backend "${backendId}" cannot cancel batches`, { backend: backendId });
     }
     const record = await this.store.get(backendId, nativeId);
     if (record?.cancelledAt && record.snapshot && backend.capabilities.forgetsCancelled) return record.snapshot;
-    const deps = { store: this.store, getBatch: (id: string, native: string) => this.getBatch(id, native, { fresh: true }) };
+    const deps = { store: this.store, getBatch: (target: BatchRef) => this.getBatch(target, { fresh: true }) };
     const batch = await cancelAndRecord({ ...deps, guarded: (target, call) => this.guarded(target, call) }, backend, nativeId);
-    this.invalidate(backendId, nativeId);
+    this.invalidate(ref);
     this.emit(batch);
     return batch;
   }
 
-  async renameBatch(backendId: string, nativeId: string, name: string): Promise<Batch> {
+  async renameBatch(ref: BatchRef, name: string): Promise<Batch> {
+    const { backendId, nativeId } = ref;
     const backend = this.backend(backendId);
     const rename = (backend as Partial<{ rename(nativeId: string, name: string): Promise<Batch> }>).rename;
     if (typeof rename !== 'function') {
       throw new GatewayError(ErrorCode.UNSUPPORTED, `Backend "${backendId}" cannot rename batches`, { backend: backendId });
     }
     const batch = await this.guarded(backend, () => rename.call(backend, nativeId, name));
-    this.invalidate(backendId, nativeId);
+    this.invalidate(ref);
     this.emit(batch);
     return batch;
   }
 
   /** Artifacts of one execution; for a batch the backend forgot, those the gateway's record kept. */
-  async artifacts(backendId: string, nativeId: string, index: number): Promise<Artifact[]> {
-    const backend = this.backend(backendId);
+  async artifacts(ref: BatchRef, index: number): Promise<Artifact[]> {
+    const backend = this.backend(ref.backendId);
     try {
-      return await this.guarded(backend, () => backend.artifacts(nativeId, index));
+      return await this.guarded(backend, () => backend.artifacts(ref.nativeId, index));
     } catch (error) {
-      const recorded = await recordedArtifacts(this.store, error, backendId, nativeId, index).catch(() => null);
+      const recorded = await recordedArtifacts(this.store, error, ref, index).catch(() => null);
       if (recorded) return recorded;
       throw error;
     }
   }
 
-  openArtifact(backendId: string, nativeId: string, index: number, name: string): Promise<ArtifactStream> {
-    const backend = this.backend(backendId);
-    return this.guarded(backend, (signal) => backend.openArtifact(nativeId, index, name, { signal }), (late) => late.body.destroy());
+  openArtifact(ref: BatchRef, index: number, name: string): Promise<ArtifactStream> {
+    const backend = this.backend(ref.backendId);
+    return this.guarded(backend, (signal) => backend.openArtifact(ref.nativeId, index, name, { signal }), (late) => late.body.destroy());
   }
 
   /** Probes every backend; `healthy` reflects the answer and the circuit. */
