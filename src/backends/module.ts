@@ -77,8 +77,7 @@ export interface BackendModule<Config extends BackendConfigBase = BackendConfigB
   readonly configSchema: z.ZodType<Config>;
   /**
    * Validates the value of `graphql.inputField` at the GraphQL edge, into this kind's start input.
-   * It gets the request's `idempotencyKey` beside the fields too, for backends that can name a start
-   * after it; others drop it.
+   * The request's `idempotencyKey` reaches the connector's `start` as `StartOptions`, not here.
    */
   readonly startInputSchema: z.ZodType<Input>;
   /** Names of config fields that are secrets: redacted from logs, scrubbed from backend text. */

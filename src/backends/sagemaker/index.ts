@@ -18,7 +18,6 @@ const sample: SageMakerStartInput = {
   maxConcurrentTransforms: 2,
   environment: null,
   jobName: null,
-  idempotencyKey: null,
 };
 
 /** Amazon SageMaker batch transform jobs (kind `sagemaker`). */
