@@ -53,6 +53,10 @@ interface BackendGraphQL {
   readonly typeDefs: string;
 }
 
+/** A start input as the kind's `StartBatchInput` field gives it: without `kind` and the fields left null. */
+export const graphqlInputOf = (input: StartInput): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(input).filter(([name, value]) => name !== 'kind' && value !== null));
+
 /** Reads a backend folder's `schema.graphql` (pass `new URL('./schema.graphql', import.meta.url)`). */
 export const readSchemaFile = (file: URL): string => readFileSync(file, 'utf8');
 
