@@ -1,10 +1,6 @@
 #!/usr/bin/env node
 // Bundles the playground (src/playground → dist/playground). Run by `npm install` through the
 // "prepare" script; run from sources, the gateway also builds it on the first request when it is missing.
-import { register } from 'tsx/esm/api';
+import { runBundleBuild } from './bundle-cli.mjs';
 
-register();
-const { buildPlayground } = await import('../src/playground/build.ts');
-const outDir = process.argv[2];
-const { outDir: written, bytes } = await buildPlayground(outDir ? { outDir } : {});
-process.stdout.write(`playground built: ${written} (${Math.round(bytes / 1024)} KiB)\n`);
+await runBundleBuild('playground', '../src/playground/build.ts', 'buildPlayground');

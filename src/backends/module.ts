@@ -53,6 +53,10 @@ interface BackendGraphQL {
   readonly typeDefs: string;
 }
 
+/** A start input as the kind's `StartBatchInput` field gives it: without `kind` and the fields left null. */
+export const graphqlInputOf = (input: StartInput): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(input).filter(([name, value]) => name !== 'kind' && value !== null));
+
 /** Reads a backend folder's `schema.graphql` (pass `new URL('./schema.graphql', import.meta.url)`). */
 export const readSchemaFile = (file: URL): string => readFileSync(file, 'utf8');
 
@@ -77,8 +81,7 @@ export interface BackendModule<Config extends BackendConfigBase = BackendConfigB
   readonly configSchema: z.ZodType<Config>;
   /**
    * Validates the value of `graphql.inputField` at the GraphQL edge, into this kind's start input.
-   * It gets the request's `idempotencyKey` beside the fields too, for backends that can name a start
-   * after it; others drop it.
+   * The request's `idempotencyKey` reaches the connector's `start` as `StartOptions`, not here.
    */
   readonly startInputSchema: z.ZodType<Input>;
   /** Names of config fields that are secrets: redacted from logs, scrubbed from backend text. */

@@ -1,6 +1,6 @@
-import { mkdir, rename, writeFile, copyFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildBrowserBundle } from '../lib/browser-bundle.js';
 import { bundleIsStale } from '../lib/bundle-freshness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -24,43 +24,16 @@ export interface BuildDashboardOptions {
   minify?: boolean;
 }
 
-/**
- * Bundles the dashboard with esbuild. Files are written under temporary names and renamed into
- * place, so a gateway serving the folder (or another process building at the same moment) never
- * reads half a file.
- */
+/** Bundles the dashboard with esbuild (written atomically, `index.html` last). */
 export async function buildDashboard(options: BuildDashboardOptions = {}): Promise<{ outDir: string; bytes: number }> {
   const outDir = options.outDir ?? DEFAULT_DASHBOARD_OUT_DIR;
-  // Loaded on demand: esbuild is only needed when a bundle is missing or stale.
-  const esbuild = await import('esbuild');
-  const result = await esbuild.build({
-    entryPoints: { app: join(DASHBOARD_SOURCE_DIR, 'main.ts'), 'app-style': join(DASHBOARD_SOURCE_DIR, 'styles.css') },
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: ['es2022', 'chrome110', 'firefox110', 'safari16'],
+  const bytes = await buildBrowserBundle({
+    outDir,
     minify: options.minify ?? true,
-    sourcemap: false,
-    legalComments: 'none',
-    write: false,
-    outdir: outDir,
-    logLevel: 'silent',
+    builds: [{ entryPoints: { app: join(DASHBOARD_SOURCE_DIR, 'main.ts'), 'app-style': join(DASHBOARD_SOURCE_DIR, 'styles.css') }, format: 'esm' }],
+    nameOf: (path) => (path.endsWith('.css') ? 'app.css' : 'app.js'),
+    last: { name: 'index.html', copyOf: join(DASHBOARD_SOURCE_DIR, 'index.html') },
   });
-  await mkdir(outDir, { recursive: true });
-  const suffix = `.${process.pid}.${Date.now()}.tmp`;
-  let bytes = 0;
-  const place = async (name: string, write: (temp: string) => Promise<void>) => {
-    const target = join(outDir, name);
-    await write(target + suffix);
-    await rename(target + suffix, target);
-  };
-  for (const file of result.outputFiles) {
-    const name = file.path.endsWith('.css') ? 'app.css' : 'app.js';
-    bytes += file.contents.byteLength;
-    await place(name, (temp) => writeFile(temp, file.contents));
-  }
-  // index.html last: its presence marks a complete build.
-  await place('index.html', (temp) => copyFile(join(DASHBOARD_SOURCE_DIR, 'index.html'), temp));
   return { outDir, bytes };
 }
 

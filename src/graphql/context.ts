@@ -39,7 +39,7 @@ function createBatchLoader(service: BatchService): DataLoader<BatchRef, Batch, s
   return new DataLoader<BatchRef, Batch, string>(
     // Backends have no multi-get; the service coalesces and caches single reads across requests.
     // A key that fails yields its Error in place, as DataLoader expects.
-    async (keys) => Promise.all(keys.map((key) => service.getBatch(key.backendId, key.nativeId).catch((error: unknown) => error as Error))),
+    async (keys) => Promise.all(keys.map((key) => service.getBatch(key).catch((error: unknown) => error as Error))),
     { cacheKeyFn: batchKey },
   );
 }

@@ -1,7 +1,7 @@
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { z } from 'zod';
 import { ErrorCode, GatewayError } from '../core/errors.js';
-import { decodeBatchId, encodeBatchId, tryDecodeBatchId } from '../core/ids.js';
+import { decodeBatchId, encodeBatchId, tryDecodeBatchId, type BatchRef } from '../core/ids.js';
 import type { BackendModule } from '../backends/module.js';
 import { batchSteps, isTerminal, type Batch } from '../core/model.js';
 import type { BatchTime, BackendKind as GraphQLBackendKind, Resolvers } from '../generated/graphql.js';
@@ -13,9 +13,9 @@ import { parseStartInput } from './start-input.js';
 
 const OBSERVED_TIME: Record<NonNullable<Batch['observedTimes']>[number], BatchTime> = { createdAt: 'CREATED', startedAt: 'STARTED', finishedAt: 'FINISHED' };
 
-const loadBatch = (context: GraphQLContext, backendId: string, nativeId: string): Promise<Batch> => {
-  context.service.backend(backendId);
-  return context.loaders.batch.load({ backendId, nativeId });
+const loadBatch = (context: GraphQLContext, ref: BatchRef): Promise<Batch> => {
+  context.service.backend(ref.backendId);
+  return context.loaders.batch.load(ref);
 };
 
 /** `Batch` fields read from its executions: a live poll leaves executions out while no watcher selects one. */
@@ -26,7 +26,7 @@ const EXECUTION_FIELDS: ReadonlySet<string> = new Set(['executions', 'execution'
  * again, no older than the summary; every field and watcher needing them shares that one read.
  */
 const withExecutions = async (batch: Batch, context: GraphQLContext): Promise<Batch> =>
-  batch.executionsOmitted ? context.service.getBatch(batch.backendId, batch.nativeId, { notBefore: batch.executionsOmitted.readAt }) : batch;
+  batch.executionsOmitted ? context.service.getBatch(batch, { notBefore: batch.executionsOmitted.readAt }) : batch;
 
 const executionModel = (batch: Batch, index: number): ExecutionModel | null => {
   const execution = batch.executions[index];
@@ -68,19 +68,16 @@ export function createResolvers(modules: readonly BackendModule[]): Resolvers {
     Query: {
       node: async (_parent, { id }, context) => {
         const decoded = tryDecodeBatchId(id);
-        if (decoded) return loadBatch(context, decoded.backendId, decoded.nativeId);
+        if (decoded) return loadBatch(context, decoded);
         return context.service.backends.get(id) ?? null;
       },
       backends: (_parent, _args, context) => [...context.service.backends.values()],
-      batch: (_parent, { id }, context) => {
-        const { backendId, nativeId } = decodeBatchId(id);
-        return loadBatch(context, backendId, nativeId);
-      },
-      batchByNativeId: (_parent, { backend, nativeId }, context) => loadBatch(context, backend, nativeId),
+      batch: (_parent, { id }, context) => loadBatch(context, decodeBatchId(id)),
+      batchByNativeId: (_parent, { backend, nativeId }, context) => loadBatch(context, { backendId: backend, nativeId }),
       batches: async (_parent, { backend, states, first, after }, context) => {
         const result = await context.service.listBatches({ backendId: backend, states, first: checkFirst(first, 20), after });
         context.partialErrors.push(...result.errors);
-        for (const batch of result.items) context.loaders.batch.prime({ backendId: batch.backendId, nativeId: batch.nativeId }, batch);
+        for (const batch of result.items) context.loaders.batch.prime(batch, batch);
         return {
           edges: result.items.map((batch, index) => ({ cursor: result.cursors[index] as string, node: batch })),
           pageInfo: {
@@ -100,25 +97,22 @@ export function createResolvers(modules: readonly BackendModule[]): Resolvers {
         const batch = await context.service.startBatch(backend.id, startInput, input.idempotencyKey);
         return { batch };
       },
-      cancelBatch: async (_parent, { id }, context) => {
-        const { backendId, nativeId } = decodeBatchId(id);
-        return { batch: await context.service.cancelBatch(backendId, nativeId) };
-      },
+      cancelBatch: async (_parent, { id }, context) => ({ batch: await context.service.cancelBatch(decodeBatchId(id)) }),
       renameBatch: async (_parent, { id, name }, context) => {
-        const { backendId, nativeId } = decodeBatchId(id);
+        const ref = decodeBatchId(id);
         if (name.trim() === '' || name.length > 1024) {
-          throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'name: expected 1 to 1024 characters', { backend: backendId, extensions: { field: 'name' } });
+          throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'name: expected 1 to 1024 characters', { backend: ref.backendId, extensions: { field: 'name' } });
         }
-        return { batch: await context.service.renameBatch(backendId, nativeId, name) };
+        return { batch: await context.service.renameBatch(ref, name) };
       },
     },
 
     Subscription: {
       batchProgress: {
         subscribe: async (_parent, { id }, context, info) => {
-          const { backendId, nativeId } = decodeBatchId(id);
-          context.service.backend(backendId);
-          return context.hub.watchBatch(backendId, nativeId, { executions: selectsAnyBelow(info, ['batch'], EXECUTION_FIELDS) });
+          const ref = decodeBatchId(id);
+          context.service.backend(ref.backendId);
+          return context.hub.watchBatch(ref, { executions: selectsAnyBelow(info, ['batch'], EXECUTION_FIELDS) });
         },
         resolve: (event: unknown) => event as never,
       },
@@ -165,7 +159,7 @@ export function createResolvers(modules: readonly BackendModule[]): Resolvers {
 
     BatchExecution: {
       artifacts: async (execution, _args, context): Promise<ArtifactModel[]> => {
-        const artifacts = execution.artifacts ?? (await context.service.artifacts(execution.batch.backendId, execution.batch.nativeId, execution.index));
+        const artifacts = execution.artifacts ?? (await context.service.artifacts(execution.batch, execution.index));
         return artifacts.map((artifact) => ({ ...artifact, batch: execution.batch, index: execution.index }));
       },
     },

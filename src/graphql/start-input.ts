@@ -18,8 +18,7 @@ export function parseStartInput(input: StartBatchInput, module: BackendModule, m
       extensions: { field: `input.${field}` },
     });
   }
-  // The request's idempotency key goes along, for backends that can name a start after it upstream.
-  const parsed = module.startInputSchema.safeParse({ ...(values[field] as object), idempotencyKey: input.idempotencyKey ?? null });
+  const parsed = module.startInputSchema.safeParse(values[field]);
   if (parsed.success) return parsed.data;
   const issue = (parsed.error as z.ZodError).issues[0]!;
   const path = ['input', field, ...issue.path.map(String)].join('.');

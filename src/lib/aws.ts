@@ -40,6 +40,9 @@ export const awsCredentialFields = {
   sessionToken: z.string().min(1).optional().describe('Session token of explicit temporary keys.'),
 };
 
+/** The secret ones of `awsCredentialFields` (a module's `secretFields`). */
+export const AWS_SECRET_FIELDS: readonly (keyof typeof awsCredentialFields)[] = ['secretAccessKey', 'sessionToken'];
+
 type AwsCredentialConfig = Partial<Record<keyof typeof awsCredentialFields, string | undefined>>;
 
 /** The checks across `awsCredentialFields`, for an entry's `superRefine`: a region from somewhere, keys in pairs, keys or a profile. */

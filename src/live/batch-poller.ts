@@ -1,12 +1,14 @@
 import { ErrorCode, toGatewayError } from '../core/errors.js';
+import type { BatchRef } from '../core/ids.js';
 import { isTerminal } from '../core/model.js';
 import { withJitter } from '../lib/backoff.js';
+import { withDeadline } from '../lib/deadline.js';
 import type { Coordinator } from './coordinator.js';
 import type { EventQueue } from './event-queue.js';
 import type { LiveError, LiveEvent } from './events.js';
 import { fingerprint } from './fingerprint.js';
-import type { HubOptions } from './hub.js';
-import { leaseKeyOf, withDeadline } from './keys.js';
+import type { HubOptions } from './hub-options.js';
+import { leaseKeyOf } from './keys.js';
 import { isGone, liveError } from './last-known.js';
 import { nextPollDue, pollDelay } from './poll-schedule.js';
 import { observedNow, type VersionGate } from './version-gate.js';
@@ -74,11 +76,10 @@ export class BatchPoller {
   constructor(
     private readonly ctx: PollerContext,
     readonly key: string,
-    readonly backendId: string,
-    readonly nativeId: string,
+    readonly ref: BatchRef,
     first: LiveEvent,
   ) {
-    this.leaseKey = leaseKeyOf(backendId, nativeId);
+    this.leaseKey = leaseKeyOf(ref);
     this.ctx.gate.admit(key, first);
     this.record(first);
     this.unsubscribeRemote = this.ctx.coordinator.subscribe(this.leaseKey, (event) => {
@@ -94,9 +95,7 @@ export class BatchPoller {
   }
 
   /** True while this replica holds the batch's lease in Redis (polls it for every replica). */
-  get holdsLease(): boolean {
-    return this.holder && !this.ctx.coordinator.alone;
-  }
+  get holdsLease(): boolean { return this.holder && !this.ctx.coordinator.alone; }
 
   /** An event from elsewhere (a mutation here, or the polling replica): delivered if the gate admits it. */
   offer(event: LiveEvent): void {
@@ -210,14 +209,14 @@ export class BatchPoller {
     try {
       if (!(await this.claimTurn())) return;
       const summary = this.executionReaders.size === 0;
-      const batch = await this.ctx.options.service.getBatch(this.backendId, this.nativeId, { fresh: true, summary });
+      const batch = await this.ctx.options.service.getBatch(this.ref, { fresh: true, summary });
       this.ctx.options.onPoll?.('batch', this.key);
       this.failures = 0;
       this.lastNewsAt = Date.now();
       if (this.stopped) return;
       if (isGone(batch)) {
         // The backend forgot it; the service answered the gateway's record: nothing more will come.
-        await this.end({ code: ErrorCode.BATCH_NOT_FOUND, message: batch.error!.message, backend: this.backendId });
+        await this.end({ code: ErrorCode.BATCH_NOT_FOUND, message: batch.error!.message, backend: this.ref.backendId });
         return;
       }
       if (fingerprint(batch) !== this.lastPrint || this.last?.error) {
@@ -229,7 +228,7 @@ export class BatchPoller {
     } catch (caught) {
       this.ctx.options.onPoll?.('batch', this.key);
       if (this.stopped) return;
-      const error = toGatewayError(caught, this.backendId);
+      const error = toGatewayError(caught, this.ref.backendId);
       this.failures += 1;
       if (error.code === ErrorCode.BATCH_NOT_FOUND) {
         // The batch vanished upstream (deleted by someone else): nothing more will come. The last

@@ -1,3 +1,4 @@
+import type { BatchRef } from '../core/ids.js';
 import type { Batch } from '../core/model.js';
 
 /** What a watcher is told about a backend it cannot poll right now. */
@@ -37,7 +38,7 @@ export interface LiveHub {
    * `executions`: this watcher reads the batch's executions, so its polls must carry them; while no
    * watcher does, polls are summary reads (`BatchBackend.get`), and events may omit executions.
    */
-  watchBatch(backendId: string, nativeId: string, options?: { executions?: boolean }): Promise<AsyncIterableIterator<LiveEvent>>;
+  watchBatch(ref: BatchRef, options?: { executions?: boolean }): Promise<AsyncIterableIterator<LiveEvent>>;
   /** Every change of every batch matching the filter, new batches included; never ends by itself. */
   watchUpdates(filter: UpdatesFilter): AsyncIterableIterator<LiveEvent>;
   /** Counts for metrics and tests. */

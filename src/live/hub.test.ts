@@ -24,7 +24,7 @@ function steppingService(total: number) {
   const service = {
     backends: new Map(),
     onBatchChanged: () => () => undefined,
-    async getBatch(_backendId: string, _nativeId: string, options: { fresh?: boolean } = {}) {
+    async getBatch(_ref: unknown, options: { fresh?: boolean } = {}) {
       if (!options.fresh) return batch();
       polls += 1;
       completed += 1;
@@ -45,7 +45,7 @@ describe('createHub', () => {
     const { service, polls } = steppingService(3);
     const hub = createHub({ service, intervalMs: 20, maxIntervalMs: 100, listIntervalMs: 1000 });
     try {
-      const streams = await Promise.all(Array.from({ length: 1000 }, () => hub.watchBatch('b', 'n')));
+      const streams = await Promise.all(Array.from({ length: 1000 }, () => hub.watchBatch({ backendId: 'b', nativeId: 'n' })));
       expect(hub.stats()).toMatchObject({ batchPollers: 1, listPollers: 0, subscribers: 1000 });
       const seen = await Promise.all(streams.map(collect));
       // A slow subscriber may skip an intermediate state, never reorder or repeat one.

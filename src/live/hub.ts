@@ -1,28 +1,15 @@
 import { ErrorCode, GatewayError } from '../core/errors.js';
+import { batchKey, type BatchRef } from '../core/ids.js';
 import { isTerminal } from '../core/model.js';
-import type { BatchService } from '../service/batch-service.js';
 import { BatchPoller, type PollerContext } from './batch-poller.js';
-import { createLocalCoordinator, type Coordinator } from './coordinator.js';
+import { createLocalCoordinator } from './coordinator.js';
 import { createEventQueue, type EventQueue } from './event-queue.js';
-import { batchKey, leaseKeyOf, listKeyOf } from './keys.js';
+import { leaseKeyOf, listKeyOf } from './keys.js';
+import type { HubOptions } from './hub-options.js';
 import type { LiveEvent, LiveHub } from './events.js';
 import { isGone, lastKnownEvent } from './last-known.js';
 import { createUpdatesFanout } from './updates-fanout.js';
 import { createVersionGate, observedNow } from './version-gate.js';
-
-export interface HubOptions {
-  service: BatchService;
-  /** @default in-process (createLocalCoordinator) */
-  coordinator?: Coordinator;
-  /** Poll interval while a batch moves. */
-  intervalMs: number;
-  /** Slowest poll interval when idle, and the cap of error backoff. */
-  maxIntervalMs: number;
-  /** Poll interval of each backend's list for `batchUpdates`. */
-  listIntervalMs: number;
-  /** Called after every upstream poll, for metrics and tests. */
-  onPoll?: (kind: 'batch' | 'list', key: string) => void;
-}
 
 /**
  * Turns polls into pushes: a registry of pollers. Every watched batch has one poller
@@ -47,7 +34,7 @@ export function createHub(options: HubOptions): LiveHub {
     pollers.get(batchKey(batch))?.offer(event);
     if (coordinator.alone) return;
     // Other replicas hear of a start or cancel made here at once, not at their next poll.
-    void coordinator.publish(leaseKeyOf(batch.backendId, batch.nativeId), event).catch(() => undefined);
+    void coordinator.publish(leaseKeyOf(batch), event).catch(() => undefined);
     void coordinator.publish(listKeyOf(batch.backendId), event).catch(() => undefined);
   });
 
@@ -61,29 +48,29 @@ export function createHub(options: HubOptions): LiveHub {
   const context: PollerContext = { options, coordinator, pollers, announce, gate: batchGate, onRelayed: () => void (eventsRelayed += 1), leaseTtlMs, heartbeatMs };
 
   /** First subscribers of a batch share one snapshot read (the service coalesces identical reads). */
-  async function pollerFor(backendId: string, nativeId: string): Promise<BatchPoller | LiveEvent> {
-    const key = batchKey({ backendId, nativeId });
+  async function pollerFor(ref: BatchRef): Promise<BatchPoller | LiveEvent> {
+    const key = batchKey(ref);
     const existing = pollers.get(key);
     if (existing?.last) return existing;
     // The backend failing, a batch the gateway records opens with its last known state and the error.
-    const first: LiveEvent = await options.service.getBatch(backendId, nativeId).then(
+    const first: LiveEvent = await options.service.getBatch(ref).then(
       (batch) => ({ batch, terminal: isTerminal(batch.state), error: null }),
-      (caught: unknown) => lastKnownEvent(options.service, backendId, nativeId, caught),
+      (caught: unknown) => lastKnownEvent(options.service, ref, caught),
     );
     const snapshot = first.batch;
     if (first.terminal) return first;
-    if (isGone(snapshot)) return { batch: snapshot, terminal: true, error: { code: ErrorCode.BATCH_NOT_FOUND, message: snapshot.error!.message, backend: backendId } };
+    if (isGone(snapshot)) return { batch: snapshot, terminal: true, error: { code: ErrorCode.BATCH_NOT_FOUND, message: snapshot.error!.message, backend: ref.backendId } };
     const raced = pollers.get(key);
     if (raced) return raced;
-    const poller = new BatchPoller(context, key, backendId, nativeId, first);
+    const poller = new BatchPoller(context, key, ref, first);
     pollers.set(key, poller);
     return poller;
   }
 
   return {
-    async watchBatch(backendId, nativeId, watchOptions) {
+    async watchBatch(ref, watchOptions) {
       if (disposed) throw new GatewayError(ErrorCode.BACKEND_UNAVAILABLE, 'The gateway is shutting down');
-      const found = await pollerFor(backendId, nativeId);
+      const found = await pollerFor(ref);
       if (!(found instanceof BatchPoller)) {
         // Arrived after the end: the snapshot is the terminal event.
         const queue = createEventQueue<LiveEvent>({ keyOf: () => 'batch', onClose: () => undefined });

@@ -1,4 +1,5 @@
 import { ErrorCode, isBackendFault, toGatewayError, type GatewayError } from '../core/errors.js';
+import type { BatchRef } from '../core/ids.js';
 import { isTerminal, type Batch } from '../core/model.js';
 import type { BatchService } from '../service/batch-service.js';
 import type { LiveError, LiveEvent } from './events.js';
@@ -13,10 +14,10 @@ export const liveError = (error: GatewayError): LiveError => ({ code: error.code
  * records last saw it, carrying the error, so the stream opens and waits for polling to recover.
  * Rethrows when the failure is not the backend's (an unknown batch) or the gateway has no record.
  */
-export async function lastKnownEvent(service: BatchService, backendId: string, nativeId: string, caught: unknown): Promise<LiveEvent> {
-  const error = toGatewayError(caught, backendId);
+export async function lastKnownEvent(service: BatchService, ref: BatchRef, caught: unknown): Promise<LiveEvent> {
+  const error = toGatewayError(caught, ref.backendId);
   if (!isBackendFault(error)) throw error;
-  const batch = await service.lastKnown(backendId, nativeId).catch(() => null);
+  const batch = await service.lastKnown(ref).catch(() => null);
   if (!batch) throw error;
   return { batch, terminal: isTerminal(batch.state), error: isTerminal(batch.state) ? null : liveError(error), version: 0 };
 }

@@ -2,10 +2,11 @@ import { batchKey } from '../core/ids.js';
 import { isTerminal } from '../core/model.js';
 import type { BatchService } from '../service/batch-service.js';
 import { backoffDelay } from '../lib/backoff.js';
+import { withDeadline } from '../lib/deadline.js';
 import type { Coordinator } from './coordinator.js';
 import type { LiveEvent } from './events.js';
 import { fingerprint } from './fingerprint.js';
-import { listKeyOf, withDeadline } from './keys.js';
+import { listKeyOf } from './keys.js';
 import { observedNow } from './version-gate.js';
 
 export interface ListPollerDeps {

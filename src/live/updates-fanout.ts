@@ -1,7 +1,7 @@
+import { batchKey } from '../core/ids.js';
 import type { Coordinator } from './coordinator.js';
 import { createEventQueue, type EventQueue } from './event-queue.js';
 import type { LiveEvent, UpdatesFilter } from './events.js';
-import { batchKey } from './keys.js';
 import { ListPoller, type ListPollerDeps } from './list-poller.js';
 import { createVersionGate } from './version-gate.js';
 

@@ -1,7 +1,6 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BuildOptions, OutputFile } from 'esbuild';
+import { buildBrowserBundle } from '../lib/browser-bundle.js';
 import { bundleIsStale } from '../lib/bundle-freshness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -37,41 +36,24 @@ export interface BuildPlaygroundOptions {
 
 /**
  * Bundles GraphiQL, its explorer plugin, React and Monaco with esbuild into a few files the gateway
- * serves itself. Files are written under temporary names and renamed into place, so a gateway
- * serving the folder never reads half a file.
+ * serves itself (written atomically, `app.js` last).
  */
 export async function buildPlayground(options: BuildPlaygroundOptions = {}): Promise<{ outDir: string; bytes: number }> {
   const outDir = options.outDir ?? DEFAULT_PLAYGROUND_OUT_DIR;
-  // Loaded on demand: esbuild is only needed when a bundle is missing or stale.
-  const esbuild = await import('esbuild');
-  const common: BuildOptions = {
-    bundle: true,
-    platform: 'browser',
-    target: ['es2022', 'chrome110', 'firefox110', 'safari16'],
+  const bytes = await buildBrowserBundle({
+    outDir,
     minify: options.minify ?? true,
-    sourcemap: false,
-    legalComments: 'none',
-    write: false,
-    outdir: outDir,
-    logLevel: 'silent',
-    define: { 'process.env.NODE_ENV': '"production"' },
-    // Monaco's codicon font and GraphiQL's fonts are inlined, so the page needs no font files.
-    loader: { '.ttf': 'dataurl', '.woff': 'dataurl', '.woff2': 'dataurl' },
-  };
-  const [app, workers] = await Promise.all([
-    esbuild.build({ ...common, entryPoints: { app: join(PLAYGROUND_SOURCE_DIR, 'main.ts') }, format: 'esm' }),
-    esbuild.build({ ...common, entryPoints: WORKERS, format: 'iife' }),
-  ]);
-  await mkdir(outDir, { recursive: true });
-  const suffix = `.${process.pid}.${Date.now()}.tmp`;
-  const files: OutputFile[] = [...(workers.outputFiles ?? []), ...(app.outputFiles ?? [])].sort((a, b) => Number(a.path.endsWith('app.js')) - Number(b.path.endsWith('app.js')));
-  let bytes = 0;
-  for (const file of files) {
-    const target = join(outDir, basename(file.path));
-    bytes += file.contents.byteLength;
-    await writeFile(target + suffix, file.contents);
-    await rename(target + suffix, target);
-  }
+    builds: [
+      { entryPoints: { app: join(PLAYGROUND_SOURCE_DIR, 'main.ts') }, format: 'esm' },
+      { entryPoints: WORKERS, format: 'iife' },
+    ],
+    extra: {
+      define: { 'process.env.NODE_ENV': '"production"' },
+      // Monaco's codicon font and GraphiQL's fonts are inlined, so the page needs no font files.
+      loader: { '.ttf': 'dataurl', '.woff': 'dataurl', '.woff2': 'dataurl' },
+    },
+    last: { name: 'app.js' },
+  });
   return { outDir, bytes };
 }
 

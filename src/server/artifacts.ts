@@ -16,17 +16,17 @@ export const ARTIFACTS_ROUTE = '/artifacts/:id/:index/:name';
 export function createArtifactRoute(service: BatchService, formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError) {
   return async (req: Request, res: Response): Promise<void> => {
     try {
-      const { backendId, nativeId } = decodeBatchId(String(req.params['id']));
+      const ref = decodeBatchId(String(req.params['id']));
       const index = Number(req.params['index']);
       if (!Number.isInteger(index) || index < 0) throw new GatewayError(ErrorCode.BAD_USER_INPUT, 'index: expected a non-negative integer');
       const name = String(req.params['name']);
       checkArtifactName(name);
       // Only names the backend lists are fetched: nothing else of the backend is reachable through this route.
-      const listed = await service.artifacts(backendId, nativeId, index);
+      const listed = await service.artifacts(ref, index);
       if (!listed.some((artifact) => artifact.name === name && artifact.externalUrl === null)) {
-        throw new GatewayError(ErrorCode.NOT_FOUND, 'This execution has no artifact of that name', { backend: backendId });
+        throw new GatewayError(ErrorCode.NOT_FOUND, 'This execution has no artifact of that name', { backend: ref.backendId });
       }
-      const artifact = await service.openArtifact(backendId, nativeId, index, name);
+      const artifact = await service.openArtifact(ref, index, name);
       res.status(200);
       res.setHeader('content-type', artifact.contentType ?? 'application/octet-stream');
       if (artifact.contentLength !== null) res.setHeader('content-length', String(artifact.contentLength));

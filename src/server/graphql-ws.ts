@@ -1,32 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Span } from '@opentelemetry/api';
-import { getOperationAST, GraphQLError, OperationTypeNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { getOperationAST, GraphQLError, OperationTypeNode } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
-import type { GatewayConfig } from '../config/load.js';
 import { ErrorCode, GatewayError } from '../core/errors.js';
 import { createContext, type GraphQLContext } from '../graphql/context.js';
 import type { TokenCheck } from './auth.js';
-import type { DocumentCache } from './document-cache.js';
-import type { OriginPolicy } from './origin.js';
 import { variablesProblem } from './request-guards.js';
-import type { SharedSubscribe } from './shared-execution.js';
 import { logMaskedErrors, startSubscriptionSpan } from './telemetry.js';
 import { limitWsConnection } from './ws-limits.js';
+import { sharedExecutionKey, type SubscriptionTransportOptions } from './subscription-transport.js';
 
-export interface GraphqlWsOptions {
+export interface GraphqlWsOptions extends SubscriptionTransportOptions {
   httpServer: Server;
-  schema: GraphQLSchema;
-  config: GatewayConfig;
   tokens: TokenCheck;
-  origins: OriginPolicy;
-  documents: DocumentCache;
-  shared: SharedSubscribe;
-  /** The parts of a request context that do not depend on the request. */
-  context: Omit<Parameters<typeof createContext>[0], 'origin' | 'requestId'>;
-  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   logger: Logger;
 }
 
@@ -93,8 +82,7 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
         spansPerSocket.set(ctx.extra.socket, spans);
         spans.get(id)?.end();
         spans.set(id, startSubscriptionSpan(ctx.extra.request.headers, getOperationAST(document, payload.operationName)?.name?.value, contextValue.requestId));
-        // Everything a subscription's result depends on besides the event itself.
-        shared.register(contextValue, [payload.query, payload.operationName ?? '', JSON.stringify(payload.variables ?? {}), origin].join('\u0000'));
+        shared.register(contextValue, sharedExecutionKey(payload, origin));
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       },
       onComplete: (ctx, id) => {

@@ -33,26 +33,19 @@ export function answerRouteError(logger: Logger) {
   };
 }
 
+/** HTTP statuses of the codes that are not an internal error (500). */
+const HTTP_STATUS: Partial<Record<string, number>> = {
+  [ErrorCode.BAD_USER_INPUT]: 400,
+  [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.BATCH_NOT_FOUND]: 404,
+  [ErrorCode.BACKEND_NOT_FOUND]: 404,
+  [ErrorCode.NOT_FOUND]: 404,
+  [ErrorCode.UNSUPPORTED]: 501,
+  [ErrorCode.BACKEND_TIMEOUT]: 504,
+  [ErrorCode.BACKEND_UNAVAILABLE]: 502,
+  [ErrorCode.BACKEND_UNAUTHORIZED]: 502,
+  [ErrorCode.BACKEND_ERROR]: 502,
+};
+
 /** The HTTP status of a gateway error answered outside GraphQL (where the code travels in the body). */
-export function httpStatusFor(code: string): number {
-  switch (code) {
-    case ErrorCode.BAD_USER_INPUT:
-      return 400;
-    case ErrorCode.UNAUTHENTICATED:
-      return 401;
-    case ErrorCode.BATCH_NOT_FOUND:
-    case ErrorCode.BACKEND_NOT_FOUND:
-    case ErrorCode.NOT_FOUND:
-      return 404;
-    case ErrorCode.UNSUPPORTED:
-      return 501;
-    case ErrorCode.BACKEND_TIMEOUT:
-      return 504;
-    case ErrorCode.BACKEND_UNAVAILABLE:
-    case ErrorCode.BACKEND_UNAUTHORIZED:
-    case ErrorCode.BACKEND_ERROR:
-      return 502;
-    default:
-      return 500;
-  }
-}
+export const httpStatusFor = (code: string): number => HTTP_STATUS[code] ?? 500;

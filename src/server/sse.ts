@@ -1,29 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { getOperationAST, OperationTypeNode, type ExecutionResult, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { getOperationAST, OperationTypeNode, type ExecutionResult, type GraphQLError } from 'graphql';
 import { createHandler } from 'graphql-sse/lib/use/express';
-import type { GatewayConfig } from '../config/load.js';
 import { ErrorCode } from '../core/errors.js';
 import { createContext, type GraphQLContext } from '../graphql/context.js';
 import type { DocumentCache } from './document-cache.js';
 import { errorEnvelope, sendError } from './http-errors.js';
-import type { OriginPolicy } from './origin.js';
 import { variablesProblem } from './request-guards.js';
 import { startSubscriptionSpan } from './telemetry.js';
-import type { SharedSubscribe } from './shared-execution.js';
+import { sharedExecutionKey, type SubscriptionTransportOptions } from './subscription-transport.js';
 
 /** Where GraphQL over Server-Sent Events is served (graphql-sse, "distinct connections" mode). */
 export const SSE_PATH = '/graphql/stream';
 
-export interface SseRouteOptions {
-  schema: GraphQLSchema;
-  config: GatewayConfig;
-  documents: DocumentCache;
-  origins: OriginPolicy;
-  shared: SharedSubscribe;
-  /** The parts of a request context that do not depend on the request. */
-  context: Omit<Parameters<typeof createContext>[0], 'origin' | 'requestId'>;
-  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+export interface SseRouteOptions extends SubscriptionTransportOptions {
   /** Sees every result's errors before they are formatted (logs the masked ones). */
   onErrors?: (errors: readonly GraphQLError[], requestId: string) => void;
 }
@@ -64,7 +54,7 @@ export function createSseRoute(options: SseRouteOptions): SseRoute {
       }
       const raw = req.raw;
       const contextValue = createContext({ ...options.context, origin: origins.linkOrigin(raw), requestId: String(req.context.res.locals['requestId'] ?? randomUUID()) });
-      shared.register(contextValue, [params.query, params.operationName ?? '', JSON.stringify(params.variables ?? {}), contextValue.origin].join('\u0000'));
+      shared.register(contextValue, sharedExecutionKey(params, contextValue.origin));
       if (operation?.operation === OperationTypeNode.SUBSCRIPTION) {
         // One operation per request: its span lasts as long as the stream.
         const span = startSubscriptionSpan(raw.headers, operation.name?.value, contextValue.requestId);

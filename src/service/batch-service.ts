@@ -1,7 +1,7 @@
 import type { ArtifactStream, BatchBackend } from '../core/backend.js';
 import { ErrorCode, GatewayError, toGatewayError } from '../core/errors.js';
 import { isTerminal, type Artifact, type Batch, type BatchState, type StartInput } from '../core/model.js';
-import { batchKey } from '../core/ids.js';
+import { batchKey, type BatchRef } from '../core/ids.js';
 import type { Store } from '../store/store.js';
 import { cancelAndRecord, recordedArtifacts } from './forgetful-cancel.js';
 import { startIdempotently } from './idempotent-start.js';
@@ -82,13 +82,14 @@ export class BatchService {
    * One batch, through the read cache (`read-cache.ts`). A `summary` read (a live poll nobody reads
    * executions from) is cached apart from full ones.
    */
-  getBatch(backendId: string, nativeId: string, options: ReadFreshness & { summary?: boolean } = {}): Promise<Batch> {
+  getBatch(ref: BatchRef, options: ReadFreshness & { summary?: boolean } = {}): Promise<Batch> {
     const summary = options.summary === true;
-    const key = batchKey({ backendId, nativeId }) + (summary ? SUMMARY_SUFFIX : '');
-    return this.reads.read(key, options, () => this.fetchBatch(backendId, nativeId, summary));
+    const key = batchKey(ref) + (summary ? SUMMARY_SUFFIX : '');
+    return this.reads.read(key, options, () => this.fetchBatch(ref, summary));
   }
 
-  private async fetchBatch(backendId: string, nativeId: string, summary: boolean): Promise<Batch> {
+  private async fetchBatch(ref: BatchRef, summary: boolean): Promise<Batch> {
+    const { backendId, nativeId } = ref;
     const backend = this.backend(backendId);
     try {
       return await this.guarded(backend, (signal) => backend.get(nativeId, { signal, summary }));
@@ -109,18 +110,18 @@ export class BatchService {
   }
 
   /** The batch as the gateway's records last saw it; null when it has no record of it. */
-  async lastKnown(backendId: string, nativeId: string): Promise<Batch | null> {
-    return (await this.store.get(backendId, nativeId))?.snapshot ?? null;
+  async lastKnown(ref: BatchRef): Promise<Batch | null> {
+    return (await this.store.get(ref.backendId, ref.nativeId))?.snapshot ?? null;
   }
 
   /** Keeps a batch's last known state in the gateway's record (a no-op for batches it did not start). */
   async keepLastKnown(batch: Batch): Promise<void> {
     await this.store.updateSnapshot(batch);
-    this.invalidate(batch.backendId, batch.nativeId);
+    this.invalidate(batch);
   }
 
-  private invalidate(backendId: string, nativeId: string): void {
-    const key = batchKey({ backendId, nativeId });
+  private invalidate(ref: BatchRef): void {
+    const key = batchKey(ref);
     this.reads.delete(key);
     this.reads.delete(key + SUMMARY_SUFFIX);
   }
@@ -142,7 +143,7 @@ export class BatchService {
     if (cursor.phase === 'backend' && backend.capabilities.list) {
       return backendPage((query) => this.guarded(backend, () => backend.list(query)), backend, cursor, limit, states);
     }
-    return recordsPage({ store: this.store, getBatch: (nativeId) => this.getBatch(backend.id, nativeId) }, backend, cursor, limit, states);
+    return recordsPage({ store: this.store, getBatch: (nativeId) => this.getBatch({ backendId: backend.id, nativeId }) }, backend, cursor, limit, states);
   }
 
   async startBatch(backendId: string, input: StartInput, idempotencyKey?: string | null): Promise<Batch> {
@@ -164,7 +165,7 @@ export class BatchService {
           await this.store.recordStarted(batch);
           this.emit(batch);
         },
-        getBatch: (backendId, nativeId) => this.getBatch(backendId, nativeId),
+        getBatch: (ref) => this.getBatch(ref),
       },
       backend,
       input,
@@ -183,47 +184,49 @@ export class BatchService {
     return batch;
   }
 
-  async cancelBatch(backendId: string, nativeId: string): Promise<Batch> {
+  async cancelBatch(ref: BatchRef): Promise<Batch> {
+    const { backendId, nativeId } = ref;
     const backend = this.backend(backendId);
     if (!backend.capabilities.cancel) {
       throw new GatewayError(ErrorCode.UNSUPPORTED, `Backend "${backendId}" cannot cancel batches`, { backend: backendId });
     }
     const record = await this.store.get(backendId, nativeId);
     if (record?.cancelledAt && record.snapshot && backend.capabilities.forgetsCancelled) return record.snapshot;
-    const deps = { store: this.store, getBatch: (id: string, native: string) => this.getBatch(id, native, { fresh: true }) };
+    const deps = { store: this.store, getBatch: (target: BatchRef) => this.getBatch(target, { fresh: true }) };
     const batch = await cancelAndRecord({ ...deps, guarded: (target, call) => this.guarded(target, call) }, backend, nativeId);
-    this.invalidate(backendId, nativeId);
+    this.invalidate(ref);
     this.emit(batch);
     return batch;
   }
 
-  async renameBatch(backendId: string, nativeId: string, name: string): Promise<Batch> {
+  async renameBatch(ref: BatchRef, name: string): Promise<Batch> {
+    const { backendId, nativeId } = ref;
     const backend = this.backend(backendId);
     const rename = (backend as Partial<{ rename(nativeId: string, name: string): Promise<Batch> }>).rename;
     if (typeof rename !== 'function') {
       throw new GatewayError(ErrorCode.UNSUPPORTED, `Backend "${backendId}" cannot rename batches`, { backend: backendId });
     }
     const batch = await this.guarded(backend, () => rename.call(backend, nativeId, name));
-    this.invalidate(backendId, nativeId);
+    this.invalidate(ref);
     this.emit(batch);
     return batch;
   }
 
   /** Artifacts of one execution; for a batch the backend forgot, those the gateway's record kept. */
-  async artifacts(backendId: string, nativeId: string, index: number): Promise<Artifact[]> {
-    const backend = this.backend(backendId);
+  async artifacts(ref: BatchRef, index: number): Promise<Artifact[]> {
+    const backend = this.backend(ref.backendId);
     try {
-      return await this.guarded(backend, () => backend.artifacts(nativeId, index));
+      return await this.guarded(backend, () => backend.artifacts(ref.nativeId, index));
     } catch (error) {
-      const recorded = await recordedArtifacts(this.store, error, backendId, nativeId, index).catch(() => null);
+      const recorded = await recordedArtifacts(this.store, error, ref, index).catch(() => null);
       if (recorded) return recorded;
       throw error;
     }
   }
 
-  openArtifact(backendId: string, nativeId: string, index: number, name: string): Promise<ArtifactStream> {
-    const backend = this.backend(backendId);
-    return this.guarded(backend, (signal) => backend.openArtifact(nativeId, index, name, { signal }), (late) => late.body.destroy());
+  openArtifact(ref: BatchRef, index: number, name: string): Promise<ArtifactStream> {
+    const backend = this.backend(ref.backendId);
+    return this.guarded(backend, (signal) => backend.openArtifact(ref.nativeId, index, name, { signal }), (late) => late.body.destroy());
   }
 
   /** Probes every backend; `healthy` reflects the answer and the circuit. */

@@ -1,11 +1,12 @@
 import type { BatchBackend } from '../core/backend.js';
 import { ErrorCode, isGatewayError } from '../core/errors.js';
+import type { BatchRef } from '../core/ids.js';
 import { isTerminal, type Artifact, type Batch } from '../core/model.js';
 import type { Store } from '../store/store.js';
 
 export interface ForgetfulCancelDeps {
   store: Store;
-  getBatch(backendId: string, nativeId: string): Promise<Batch>;
+  getBatch(ref: BatchRef): Promise<Batch>;
   guarded<T>(backend: BatchBackend, call: () => Promise<T>): Promise<T>;
 }
 
@@ -29,7 +30,7 @@ export async function cancelAndRecord(deps: ForgetfulCancelDeps, backend: BatchB
  * delete then finds the record, and the batch, its executions and artifact names stay readable.
  */
 async function cancelForgetful(deps: ForgetfulCancelDeps, backend: BatchBackend, nativeId: string): Promise<Batch> {
-  const before = await deps.getBatch(backend.id, nativeId);
+  const before = await deps.getBatch({ backendId: backend.id, nativeId });
   if (isTerminal(before.state)) return deps.guarded(backend, () => backend.cancel(nativeId));
   const executions = await withArtifacts(deps, backend, before);
   await deps.store.recordCancelled({ ...before, executions, state: 'CANCELLED', finishedAt: new Date(), error: null });
@@ -65,9 +66,9 @@ async function withArtifacts(deps: ForgetfulCancelDeps, backend: BatchBackend, b
  * Artifact names of a batch the backend no longer knows, from the gateway's record: those seen
  * before it was cancelled or forgotten, none otherwise. Null when the gateway has no record.
  */
-export async function recordedArtifacts(store: Store, error: unknown, backendId: string, nativeId: string, index: number): Promise<Artifact[] | null> {
+export async function recordedArtifacts(store: Store, error: unknown, ref: BatchRef, index: number): Promise<Artifact[] | null> {
   if (!isGatewayError(error) || error.code !== ErrorCode.BATCH_NOT_FOUND) return null;
-  const record = await store.get(backendId, nativeId);
+  const record = await store.get(ref.backendId, ref.nativeId);
   if (!record?.snapshot) return null;
   return record.snapshot.executions.find((execution) => execution.index === index)?.artifacts ?? [];
 }

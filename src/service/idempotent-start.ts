@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BatchBackend } from '../core/backend.js';
 import { ErrorCode, GatewayError, toGatewayError } from '../core/errors.js';
+import type { BatchRef } from '../core/ids.js';
 import type { Batch, StartInput } from '../core/model.js';
 import { transportCodeOf } from '../lib/http-client.js';
 import type { Store } from '../store/store.js';
@@ -19,7 +20,7 @@ export interface IdempotentStartDeps {
   guarded<T>(backend: BatchBackend, call: () => Promise<T>): Promise<T>;
   /** Records a batch found by reconciliation as started by the gateway. */
   adopt(batch: Batch): Promise<void>;
-  getBatch(backendId: string, nativeId: string): Promise<Batch>;
+  getBatch(ref: BatchRef): Promise<Batch>;
 }
 
 /** Transport codes that prove the request never reached the backend. */
@@ -62,7 +63,7 @@ export async function startIdempotently(deps: IdempotentStartDeps, backend: Batc
       case 'claimed':
         return startClaimed(deps, backend, input, key);
       case 'done':
-        return deps.getBatch(claim.backendId, claim.nativeId);
+        return deps.getBatch(claim);
       case 'unknown':
         return reconcile(deps, backend, input, key);
       case 'mismatch':

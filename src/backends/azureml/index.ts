@@ -1,4 +1,4 @@
-import { readSchemaFile, defineBackend } from '../module.js';
+import { defineBackend, graphqlInputOf, readSchemaFile } from '../module.js';
 import { azureMlConfigSchema } from './config.js';
 import { createAzureMlConnector } from './connector.js';
 import { startAzureMlEmulator } from './emulator/index.js';
@@ -36,11 +36,11 @@ export const azureMlModule = defineBackend({
       { name: 'parallelCount', label: 'Parallel executions', type: 'number', min: 1, max: 100, default: 2, required: false },
     ],
   },
-  create: (config, context) => createAzureMlConnector(config, context),
-  startEmulator: (options) => startAzureMlEmulator(options),
+  create: createAzureMlConnector,
+  startEmulator: startAzureMlEmulator,
   sampleStartInput: () => structuredClone(sample),
   fixtures: {
-    sampleGraphQLInput: () => ({ service: sample.service, version: sample.version, records: sample.records, parallelCount: sample.parallelCount }),
+    sampleGraphQLInput: () => graphqlInputOf(structuredClone(sample)),
     echoError: { kind: 'echo', status: 400, body: '{"code":"BadRequest","message":"{{request}}"}' },
     isStartRequest: (request) => request.method === 'POST' && /^\/api\/[^/]+\/[^/]+\/batch$/.test(request.path),
   },

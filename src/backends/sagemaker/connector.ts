@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { BackendContext, BatchBackend, BatchPage, ListQuery } from '../../core/backend.js';
+import type { BackendContext, BatchBackend, BatchPage, ListQuery, StartOptions } from '../../core/backend.js';
 import { ErrorCode, GatewayError, isGatewayError } from '../../core/errors.js';
 import { isTerminal, type Artifact, type Batch, type BatchState } from '../../core/model.js';
 import { resolveAwsRegion } from '../../lib/aws.js';
@@ -104,8 +104,8 @@ export function createSageMakerConnector(config: Omit<SageMakerConfig, 'kind'>, 
       }
     },
 
-    async start(input: SageMakerStartInput): Promise<Batch> {
-      const name = jobNameFor(input, prefix);
+    async start(input: SageMakerStartInput, startOptions?: StartOptions): Promise<Batch> {
+      const name = jobNameFor(input.jobName, startOptions?.idempotencyKey, prefix);
       try {
         await api.createTransformJob(createRequest(name, input));
       } catch (error) {
@@ -160,9 +160,9 @@ export function createSageMakerConnector(config: Omit<SageMakerConfig, 'kind'>, 
  * The job's name: the caller's, else one derived from the idempotency key (the same key always
  * names the same job), else a fresh one. Derived names start with the backend's prefix.
  */
-function jobNameFor(input: Pick<SageMakerStartInput, 'jobName' | 'idempotencyKey'>, prefix: string): string {
-  if (input.jobName) return input.jobName;
-  if (input.idempotencyKey) return `${prefix}-${createHash('sha256').update(input.idempotencyKey).digest('hex').slice(0, 40)}`;
+function jobNameFor(jobName: string | null, idempotencyKey: string | undefined, prefix: string): string {
+  if (jobName) return jobName;
+  if (idempotencyKey) return `${prefix}-${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 40)}`;
   return `${prefix}-${randomUUID()}`;
 }
 

@@ -1,4 +1,5 @@
-import { readSchemaFile, defineBackend } from '../module.js';
+import { AWS_SECRET_FIELDS } from '../../lib/aws.js';
+import { defineBackend, graphqlInputOf, readSchemaFile } from '../module.js';
 import { sageMakerConfigSchema } from './config.js';
 import { createSageMakerConnector } from './connector.js';
 import { startSageMakerEmulator } from './emulator/index.js';
@@ -18,7 +19,6 @@ const sample: SageMakerStartInput = {
   maxConcurrentTransforms: 2,
   environment: null,
   jobName: null,
-  idempotencyKey: null,
 };
 
 /** Amazon SageMaker batch transform jobs (kind `sagemaker`). */
@@ -27,7 +27,7 @@ export const sageMakerModule = defineBackend({
   graphql: { kind: 'SAGEMAKER', inputField: 'sageMaker', typeDefs: readSchemaFile(new URL('./schema.graphql', import.meta.url)) },
   configSchema: sageMakerConfigSchema,
   startInputSchema: sageMakerStartInputSchema,
-  secretFields: ['secretAccessKey', 'sessionToken'],
+  secretFields: AWS_SECRET_FIELDS,
   startForm: {
     title: 'SageMaker',
     legend: 'SageMaker batch transform job',
@@ -44,21 +44,11 @@ export const sageMakerModule = defineBackend({
       { name: 'jobName', label: 'Job name', type: 'text', required: false, hint: 'Made up when left empty.' },
     ],
   },
-  create: (config, context) => createSageMakerConnector(config, context),
-  startEmulator: (options) => startSageMakerEmulator(options),
+  create: createSageMakerConnector,
+  startEmulator: startSageMakerEmulator,
   sampleStartInput: () => ({ ...sample }),
   fixtures: {
-    sampleGraphQLInput: () => ({
-      modelName: sample.modelName,
-      inputS3Uri: sample.inputS3Uri,
-      outputS3Uri: sample.outputS3Uri,
-      contentType: sample.contentType,
-      splitType: sample.splitType,
-      s3DataType: sample.s3DataType,
-      instanceType: sample.instanceType,
-      instanceCount: sample.instanceCount,
-      maxConcurrentTransforms: sample.maxConcurrentTransforms,
-    }),
+    sampleGraphQLInput: () => graphqlInputOf(sample),
     isStartRequest: (request) => request.headers['x-amz-target'] === 'SageMaker.CreateTransformJob',
     echoError: { kind: 'echo', status: 400, body: '{"__type":"ValidationException","Message":"{{request}}"}' },
   },

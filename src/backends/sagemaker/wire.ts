@@ -86,10 +86,8 @@ export interface SageMakerStartInput {
   maxConcurrentTransforms: number | null;
   /** Environment variables of the container. */
   environment: Record<string, string> | null;
-  /** The job's name; made up (from `idempotencyKey` when given) when absent. */
+  /** The job's name; made up (from the start's idempotency key when given) when absent. */
   jobName: string | null;
-  /** The same key always names the same job, so repeating a start never runs a second one. */
-  idempotencyKey: string | null;
 }
 
 const s3Uri = z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, { message: 'expected an s3://bucket/prefix URI' }).max(1024);
@@ -111,7 +109,6 @@ export const sageMakerStartInputSchema = z
       .refine((env) => Object.keys(env).length <= 16, { message: 'expected at most 16 environment variables' })
       .nullish(),
     jobName: z.string().regex(JOB_NAME_PATTERN, { message: 'expected a transform job name ([a-zA-Z0-9-], at most 63)' }).nullish(),
-    idempotencyKey: z.string().min(1).max(256).nullish(),
   })
   .transform(
     (value): SageMakerStartInput => ({
@@ -127,6 +124,5 @@ export const sageMakerStartInputSchema = z
       maxConcurrentTransforms: value.maxConcurrentTransforms ?? null,
       environment: value.environment ?? null,
       jobName: value.jobName ?? null,
-      idempotencyKey: value.idempotencyKey ?? null,
     }),
   );

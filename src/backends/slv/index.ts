@@ -52,8 +52,8 @@ export const slvModule = defineBackend({
       ],
     },
   },
-  create: (config, context) => createSlvConnector(config, context),
-  startEmulator: (options) => startSlvEmulator(options),
+  create: createSlvConnector,
+  startEmulator: startSlvEmulator,
   sampleStartInput: () => ({ ...sample }),
   demoStartInputs: () => demo.map((input) => ({ ...input })),
   fixtures: {

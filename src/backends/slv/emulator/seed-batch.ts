@@ -4,6 +4,33 @@
  */
 export const SEED_BATCH_ID = '1481016600181';
 
+// Each step of the sample lists its info messages twice: in `infoMessages` and again in `messages`.
+const CHECK_MESSAGES = [
+  {
+    "status": 0,
+    "statusText": "OK",
+    "text": "Inventory has been checked in the database and is consistent"
+  }
+];
+
+const COMMISSIONING_MESSAGES = [
+  {
+    "status": 0,
+    "statusText": "OK",
+    "text": "Devices configs are pushed using mode 'LIST'."
+  },
+  {
+    "status": 0,
+    "statusText": "OK",
+    "text": "2 devices in list. 2 were pushed. 0 were ignored and 0 were not pushed because not found on controller."
+  },
+  {
+    "status": 0,
+    "statusText": "OK",
+    "text": "All messages and configuration data have been sent and accepted by the controller"
+  }
+];
+
 export const SEED_BATCH: Record<string, unknown> = {
   "batchId": "1481016600181",
   "batchProgressMessage": "Commissioning process finished.",
@@ -26,22 +53,10 @@ export const SEED_BATCH: Record<string, unknown> = {
       {
         "errorMessages": [],
         "errorMessagesCount": 0,
-        "infoMessages": [
-          {
-            "status": 0,
-            "statusText": "OK",
-            "text": "Inventory has been checked in the database and is consistent"
-          }
-        ],
+        "infoMessages": CHECK_MESSAGES,
         "infoMessagesCount": 1,
         "label": "Check database configuration",
-        "messages": [
-          {
-            "status": 0,
-            "statusText": "OK",
-            "text": "Inventory has been checked in the database and is consistent"
-          }
-        ],
+        "messages": [...CHECK_MESSAGES],
         "status": 0,
         "stepLabel": "Check database configuration",
         "stepName": "check",
@@ -51,42 +66,10 @@ export const SEED_BATCH: Record<string, unknown> = {
       {
         "errorMessages": [],
         "errorMessagesCount": 0,
-        "infoMessages": [
-          {
-            "status": 0,
-            "statusText": "OK",
-            "text": "Devices configs are pushed using mode 'LIST'."
-          },
-          {
-            "status": 0,
-            "statusText": "OK",
-            "text": "2 devices in list. 2 were pushed. 0 were ignored and 0 were not pushed because not found on controller."
-          },
-          {
-            "status": 0,
-            "statusText": "OK",
-            "text": "All messages and configuration data have been sent and accepted by the controller"
-          }
-        ],
+        "infoMessages": COMMISSIONING_MESSAGES,
         "infoMessagesCount": 3,
         "label": "Commissioning",
-        "messages": [
-          {
-            "status": 0,
-            "statusText": "OK",
-            "text": "Devices configs are pushed using mode 'LIST'."
-          },
-          {
-            "status": 0,
-            "statusText": "OK",
-            "text": "2 devices in list. 2 were pushed. 0 were ignored and 0 were not pushed because not found on controller."
-          },
-          {
-            "status": 0,
-            "statusText": "OK",
-            "text": "All messages and configuration data have been sent and accepted by the controller"
-          }
-        ],
+        "messages": [...COMMISSIONING_MESSAGES],
         "status": 0,
         "stepLabel": "Commissioning",
         "stepName": "commissioning",
