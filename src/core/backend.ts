@@ -32,6 +32,8 @@ export interface BackendCapabilities {
   cancel: boolean;
   /** A cancelled batch disappears upstream (404 afterwards); the gateway keeps answering for it. */
   forgetsCancelled: boolean;
+  /** The backend can name a batch after it started (`rename`); otherwise `renameBatch` answers UNSUPPORTED. @default false */
+  rename?: boolean;
 }
 
 /**
@@ -60,6 +62,8 @@ export interface BatchBackend<Input extends StartInput = StartInput> {
    * batch upstream too.
    */
   start(input: Input, options?: StartOptions): Promise<Batch>;
+  /** Sets the batch's name upstream and answers the batch as it stands; present when `capabilities.rename`. */
+  rename?(nativeId: string, name: string): Promise<Batch>;
   /** Asks the backend to stop the batch and answers the batch as it stands after the request. */
   cancel(nativeId: string): Promise<Batch>;
   /** Artifacts of one execution, when the batch's executions do not carry them already. */

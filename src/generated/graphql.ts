@@ -67,6 +67,8 @@ export type BackendCapabilities = {
   cancel: Scalars['Boolean']['output'];
   /** The backend can list its batches (otherwise the gateway lists those it started). */
   list: Scalars['Boolean']['output'];
+  /** The backend can name a batch after it started (renameBatch). */
+  rename: Scalars['Boolean']['output'];
 };
 
 /**
@@ -618,6 +620,7 @@ export type BackendResolvers<ContextType = GraphQLContext, ParentType extends Re
 export type BackendCapabilitiesResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['BackendCapabilities'] = ResolversParentTypes['BackendCapabilities']> = ResolversObject<{
   cancel?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   list?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  rename?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
 export type BatchResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Batch'] = ResolversParentTypes['Batch']> = ResolversObject<{

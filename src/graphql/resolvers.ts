@@ -130,7 +130,7 @@ export function createResolvers(modules: readonly BackendModule[]): Resolvers {
       kind: (backend) => moduleOf(backend.kind).graphql.kind as GraphQLBackendKind,
       url: (backend) => backend.url,
       healthy: (backend, _args, context) => context.service.healthOf(backend.id).healthy,
-      capabilities: (backend) => ({ list: backend.capabilities.list, cancel: backend.capabilities.cancel }),
+      capabilities: (backend) => ({ list: backend.capabilities.list, cancel: backend.capabilities.cancel, rename: backend.capabilities.rename === true }),
     },
 
     Batch: {

@@ -202,11 +202,10 @@ export class BatchService {
   async renameBatch(ref: BatchRef, name: string): Promise<Batch> {
     const { backendId, nativeId } = ref;
     const backend = this.backend(backendId);
-    const rename = (backend as Partial<{ rename(nativeId: string, name: string): Promise<Batch> }>).rename;
-    if (typeof rename !== 'function') {
+    if (!backend.capabilities.rename || !backend.rename) {
       throw new GatewayError(ErrorCode.UNSUPPORTED, `Backend "${backendId}" cannot rename batches`, { backend: backendId });
     }
-    const batch = await this.guarded(backend, () => rename.call(backend, nativeId, name));
+    const batch = await this.guarded(backend, () => backend.rename!(nativeId, name));
     this.invalidate(ref);
     this.emit(batch);
     return batch;

@@ -70,7 +70,7 @@ export function createAwsMlConnector(config: AwsMlConfig, context: BackendContex
     id: backend,
     kind: 'awsml',
     url: publicUrl(settings.endpoint),
-    capabilities: { list: true, cancel: true, forgetsCancelled: false },
+    capabilities: { list: true, cancel: true, forgetsCancelled: false, rename: true },
 
     get: (nativeId, getOptions) => get(nativeId, getOptions?.signal),
 
