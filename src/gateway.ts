@@ -157,15 +157,32 @@ async function createSharedState(
     const store = dependencies.store ?? createSqliteStore(config.store.path, { cacheMiB: config.store.cacheMiB });
     return { store, coordinator: dependencies.coordinator, dispose: () => store.dispose() };
   }
-  const { createRedisState } = await import('./live/redis-state.js');
-  const state = await createRedisState(config.redis.url, config.redis.keyPrefix, {
+  const [{ openRedisConnections }, { createRedisStore }, { guardStore }, { createRedisCoordinator }] = await Promise.all([
+    import('./lib/redis-connections.js'),
+    import('./store/redis-store.js'),
+    import('./store/guarded-store.js'),
+    import('./live/redis-coordinator.js'),
+  ]);
+  const { keyPrefix } = config.redis;
+  const connections = await openRedisConnections(config.redis.url, {
     onConnection: (change) =>
       change === 'lost'
         ? logger.warn('Redis connection lost: records, idempotency and shared live updates are unavailable until it returns')
         : logger.warn('Redis connection recovered'),
   });
-  if (state.persistenceWarning) logger.warn(state.persistenceWarning);
-  return state;
+  if (connections.persistenceWarning) logger.warn(connections.persistenceWarning);
+  const { redis, subscriber } = connections;
+  const store = guardStore(createRedisStore({ redis, keyPrefix }), { name: 'Redis', isConnected: () => redis.status === 'ready' });
+  const coordinator = createRedisCoordinator({ redis, subscriber, keyPrefix });
+  return {
+    store,
+    coordinator,
+    async dispose() {
+      await coordinator.dispose();
+      await store.dispose();
+      await connections.close();
+    },
+  };
 }
 
 /** The embedded default: an emulator of every backend, seeded with demo batches that make progress. */

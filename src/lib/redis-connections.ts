@@ -1,25 +1,25 @@
 import { Redis } from 'ioredis';
-import { guardStore } from '../store/guarded-store.js';
-import { createRedisStore } from '../store/redis-store.js';
-import type { Store } from '../store/store.js';
-import type { Coordinator } from './coordinator.js';
-import { createRedisCoordinator } from './redis-coordinator.js';
 
 /**
- * Everything replicas share through Redis: the records and the live coordinator. Two connections:
- * one for commands (store, leases, publish) and one in subscriber mode, which Redis reserves for
- * pub/sub. Start-up fails fast when Redis does not answer, instead of serving with no shared state.
+ * The two connections replicas share state through: one for commands (store, leases, publish) and
+ * one in subscriber mode, which Redis reserves for pub/sub. Opening fails fast when Redis does not
+ * answer, instead of serving with no shared state.
  */
-export interface RedisStateEvents {
+export interface RedisConnections {
+  redis: Redis;
+  subscriber: Redis;
+  /** Why Redis may lose what replicas keep there (no append-only file), or null. */
+  persistenceWarning: string | null;
+  /** Closes both connections (after whatever uses them is disposed). */
+  close(): Promise<void>;
+}
+
+export interface RedisConnectionEvents {
   /** The command connection went down after having been ready, or came back. */
   onConnection?: (state: 'lost' | 'recovered') => void;
 }
 
-export async function createRedisState(
-  url: string,
-  keyPrefix: string,
-  events: RedisStateEvents = {},
-): Promise<{ store: Store; coordinator: Coordinator; dispose: () => Promise<void>; persistenceWarning: string | null }> {
+export async function openRedisConnections(url: string, events: RedisConnectionEvents = {}): Promise<RedisConnections> {
   // Commands wait through short reconnects; a start-up with Redis unreachable fails after a few tries.
   const connect = () => new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true });
   const redis = connect();
@@ -46,15 +46,11 @@ export async function createRedisState(
     lost = false;
     events.onConnection?.('recovered');
   });
-  const store = guardStore(createRedisStore({ redis, keyPrefix }), { name: 'Redis', isConnected: () => redis.status === 'ready' });
-  const coordinator = createRedisCoordinator({ redis, subscriber, keyPrefix });
   return {
-    store,
-    coordinator,
+    redis,
+    subscriber,
     persistenceWarning: await persistenceWarning(redis),
-    async dispose() {
-      await coordinator.dispose();
-      await store.dispose();
+    async close() {
       await Promise.all([redis, subscriber].map((connection) => connection.quit().catch(() => connection.disconnect())));
     },
   };
