@@ -8,7 +8,7 @@ const prints = new WeakMap<Batch, string>();
  * What a client could see of a batch, as a short digest: computed once per batch object (the same
  * object passes through poller, announcer and relays), and small enough to remember for many batches.
  * Executions mapped from one upstream body (see `deriveSource`) count by that body's digest: for a
- * batch with thousands of results, serialising them again was most of the cost of every poll.
+ * batch with thousands of results, serialising them again would be most of the cost of a poll.
  */
 export function fingerprint(batch: Batch): string {
   let print = prints.get(batch);

@@ -135,8 +135,7 @@ export async function recordsPage(
       if (cancelledOnly && record.snapshot) return record.snapshot;
       try {
         const batch = await deps.getBatch(record.nativeId);
-        // Only a changed batch is written back: listing is frequent, and rewriting every record's
-        // snapshot on every page was most of the store's writes.
+        // Only a changed batch is written back: listing is frequent, and most records have not changed.
         if (!record.snapshot || JSON.stringify(record.snapshot) !== JSON.stringify(batch)) void deps.store.updateSnapshot(batch).catch(() => undefined);
         return batch;
       } catch (error) {
