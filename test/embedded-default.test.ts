@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendModules } from '../src/backends/index.js';
-import { gql } from './utils/gateway.js';
+import { postGraphQL } from './utils/graphql.js';
 import { waitForUrlLine } from './utils/gateway-process.js';
 
 const require = createRequire(import.meta.url);
@@ -33,7 +33,7 @@ describe('the embedded default', () => {
   });
 
   it('prints the URL line and federates an emulator of every registered kind', async () => {
-    const { body } = await gql(url, '{ backends { id kind healthy } }');
+    const { body } = await postGraphQL(url, '{ backends { id kind healthy } }');
     expect(body.data.backends).toEqual(backendModules.map((module) => ({ id: `demo-${module.kind}`, kind: module.graphql.kind, healthy: true })));
   });
 
@@ -42,7 +42,7 @@ describe('the embedded default', () => {
     for (;;) {
       const seen = new Map<string, string[]>();
       for (const backend of backendModules.map((module) => `demo-${module.kind}`)) {
-        const { body } = await gql(url, `{ batches(backend: "${backend}", first: 50) { edges { node { state } } } }`);
+        const { body } = await postGraphQL(url, `{ batches(backend: "${backend}", first: 50) { edges { node { state } } } }`);
         expect(body.errors).toBeUndefined();
         seen.set(backend, body.data.batches.edges.map((edge: { node: { state: string } }) => edge.node.state));
       }

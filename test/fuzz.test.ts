@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchGateway, startEmulatorSet, type EmulatorSet, type TestGateway } from './utils/federation.js';
+import { startEmulatorSet, type EmulatorSet } from './utils/emulators.js';
+import { startTestGateway, type TestGateway } from './utils/gateway.js';
 
 /**
  * Fuzzing the running server with fast-check: random documents (some near-valid, built from the
@@ -15,7 +16,7 @@ let gw: TestGateway;
 beforeAll(async () => {
   emulators = await startEmulatorSet();
   // Low document limits, so the depth, alias and cost rules are hit often.
-  gw = await launchGateway(emulators, { upstream: { timeoutMs: 1000 }, limits: { maxDepth: 4, maxAliases: 2, maxCost: 60 } });
+  gw = await startTestGateway({ backends: emulators.entries, upstream: { timeoutMs: 1000 }, limits: { maxDepth: 4, maxAliases: 2, maxCost: 60 } }, { fastFaults: true });
 });
 
 afterAll(async () => {

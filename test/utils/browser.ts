@@ -12,6 +12,8 @@ export interface TestBrowser {
   readonly browser: Browser;
   /** A fresh context and page that records every request URL it makes. */
   newPage(options?: { viewport?: { width: number; height: number } }): Promise<TrackedPage>;
+  /** The pages opened since the last call, for checks after each test. */
+  takePages(): TrackedPage[];
   close(): Promise<void>;
 }
 
@@ -34,6 +36,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   const contexts: BrowserContext[] = [];
+  const opened: TrackedPage[] = [];
   return {
     browser,
     async newPage(options = {}) {
@@ -48,7 +51,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
       page.on('console', (message) => {
         if (message.type() === 'error') errors.push(message.text());
       });
-      return {
+      const tracked: TrackedPage = {
         page,
         context,
         requests,
@@ -66,10 +69,22 @@ export async function launchBrowser(): Promise<TestBrowser> {
           return path;
         },
       };
+      opened.push(tracked);
+      return tracked;
     },
+    takePages: () => opened.splice(0),
     async close() {
       for (const context of contexts) await context.close().catch(() => undefined);
       await browser.close();
     },
   };
+}
+
+/** Opens the dashboard at `url` and waits until it is live and shows its first rows. */
+export async function openDashboard(browser: TestBrowser, url: string, viewport?: { width: number; height: number }): Promise<TrackedPage> {
+  const tracked = await browser.newPage(viewport ? { viewport } : {});
+  await tracked.page.goto(url);
+  await tracked.page.locator('#live-status[data-connected="true"]').waitFor();
+  await tracked.page.locator('tbody tr[data-batch-id]').first().waitFor();
+  return tracked;
 }
