@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { KINDS, startEmulatorSet, startSample, type EmulatorSet } from './utils/emulators.js';
 import { startTestGateway, type TestGateway } from './utils/gateway.js';
@@ -121,7 +122,8 @@ describe('artifact downloads', () => {
       for (const answer of started) await expect(answer.arrayBuffer()).rejects.toThrow();
       // The refused ones were abandoned while they waited: they never reach the backend, even
       // once the cut downloads free their sockets.
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // A window in which nothing may happen: no condition marks its end.
+      await sleep(300);
       expect(azureml.count((request) => /\/files\//.test(request.path))).toBe(4);
     } finally {
       await azureml.setFaults([]);
