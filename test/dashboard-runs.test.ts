@@ -1,5 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openDashboard as openPage, type TestBrowser, type TrackedPage } from './utils/browser.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkPagesAfterEach, launchBrowser, openDashboard as openPage, type TestBrowser, type TrackedPage } from './utils/browser.js';
 import { startDemoGateway, type DemoGateway } from './utils/dashboard-gateway.js';
 import { postGraphQL } from './utils/graphql.js';
 
@@ -37,12 +37,7 @@ afterAll(async () => {
   await browser?.close();
   await demo?.close();
 });
-afterEach(() => {
-  for (const tracked of browser.takePages()) {
-    expect(tracked.foreignRequests()).toEqual([]);
-    expect(tracked.errors).toEqual([]);
-  }
-});
+checkPagesAfterEach(() => browser);
 
 const openDashboard = (path = '', viewport?: { width: number; height: number }) => openPage(browser, `${demo.origin}/${path}`, viewport);
 

@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendModules } from '../src/backends/index.js';
-import { launchBrowser, openDashboard as openPage, type TestBrowser, type TrackedPage } from './utils/browser.js';
+import { checkPagesAfterEach, launchBrowser, openDashboard as openPage, type TestBrowser, type TrackedPage } from './utils/browser.js';
 import { demoGatewayForSuite, startDemoGateway, type DemoGateway } from './utils/dashboard-gateway.js';
 import { postGraphQL } from './utils/graphql.js';
 
@@ -14,13 +14,7 @@ afterAll(async () => {
   await browser?.close();
   await demo?.close();
 });
-afterEach(() => {
-  // Whatever a test did, the page stayed on 127.0.0.1 and its scripts did not throw.
-  for (const tracked of browser.takePages()) {
-    expect(tracked.foreignRequests()).toEqual([]);
-    expect(tracked.errors).toEqual([]);
-  }
-});
+checkPagesAfterEach(() => browser);
 
 const openDashboard = () => openPage(browser, demo.origin);
 

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterEach, expect } from 'vitest';
 
 /** Debian's chromium; CI installs the same package. */
 const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -87,4 +88,14 @@ export async function openDashboard(browser: TestBrowser, url: string, viewport?
   await tracked.page.locator('#live-status[data-connected="true"]').waitFor();
   await tracked.page.locator('tbody tr[data-batch-id]').first().waitFor();
   return tracked;
+}
+
+/** After each test, every page the browser opened stayed on 127.0.0.1 and its scripts did not throw. */
+export function checkPagesAfterEach(browser: () => TestBrowser): void {
+  afterEach(() => {
+    for (const tracked of browser().takePages()) {
+      expect(tracked.foreignRequests()).toEqual([]);
+      expect(tracked.errors).toEqual([]);
+    }
+  });
 }

@@ -27,6 +27,8 @@ export interface TestGatewayOptions extends GatewayDependencies {
    * @default false
    */
   fastFaults?: boolean;
+  /** Backend entries set after validation, as `npm start` sets its embedded emulators' (no defaults filled in). */
+  embeddedBackends?: GatewayConfig['backends'];
 }
 
 const FAST_FAULTS = {
@@ -36,7 +38,7 @@ const FAST_FAULTS = {
 
 /** Starts a gateway; `overrides` (any config fields, `backends` included) merge deeply on top of the test defaults. */
 export async function startTestGateway(overrides: Record<string, unknown> = {}, options: TestGatewayOptions = {}): Promise<TestGateway> {
-  const { fastFaults = false, ...dependencies } = options;
+  const { fastFaults = false, embeddedBackends, ...dependencies } = options;
   const ownStore = !(isRecord(overrides['store']) && typeof overrides['store']['path'] === 'string');
   const folder = ownStore ? mkdtempSync(join(tmpdir(), 'batchgate-test-')) : null;
   const base = { listen: { host: '127.0.0.1', port: 0 }, store: { path: folder }, log: { level: 'silent' } };
@@ -46,6 +48,7 @@ export async function startTestGateway(overrides: Record<string, unknown> = {}, 
   let gateway: Gateway;
   try {
     config = validateConfig(raw, 'test', { modules: backendModules });
+    if (embeddedBackends) config = { ...config, backends: embeddedBackends };
     gateway = await startGateway(config, { logger: pino({ level: 'silent' }), ...dependencies });
   } catch (error) {
     removeStore();
