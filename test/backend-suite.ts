@@ -3,7 +3,7 @@
  * `BatchBackend` seam against the backend's own emulator over real HTTP. Each backend's test file
  * calls `describeBackendConformance(module)`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { BatchBackend } from '../src/core/backend.js';
 import { ErrorCode, GatewayError } from '../src/core/errors.js';
 import { isTerminal, type Batch } from '../src/core/model.js';
@@ -19,14 +19,16 @@ export interface ConformanceOptions {
 
 const TEST_BACKEND_ID = 'conformance';
 
+/** Reads until `done` holds and answers that value: vi.waitFor, kept behind this name because the backends' own tests call it. */
 export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  return vi.waitFor(
+    async () => {
+      const value = await read();
+      if (!done(value)) throw new Error(`condition not met; last value: ${JSON.stringify(value)}`);
+      return value;
+    },
+    { timeout: timeoutMs, interval: 50 },
+  );
 }
 
 export async function expectCode(promise: Promise<unknown>, code: ErrorCode, backend = TEST_BACKEND_ID): Promise<GatewayError> {

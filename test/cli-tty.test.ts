@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/main.js';
 import { startDemoGateway, type DemoGateway } from './utils/dashboard-gateway.js';
-import { gql } from './utils/gateway.js';
+import { postGraphQL } from './utils/graphql.js';
 
 let demo: DemoGateway;
 beforeAll(async () => {
@@ -33,7 +33,7 @@ describe('batchgate list on a terminal', () => {
 
 describe('batchgate watch on a terminal', () => {
   it('redraws one line with a bar, then ends it with a newline and the final state', async () => {
-    const started = await gql<{ startBatch: { batch: { id: string } } }>(
+    const started = await postGraphQL<{ startBatch: { batch: { id: string } } }>(
       demo.gateway.url,
       'mutation($input: StartBatchInput!) { startBatch(input: $input) { batch { id } } }',
       { input: { backend: 'demo-azureml', azureMl: { service: 'TxService', version: '1.0', records: [{ hp: 1, wt: 2 }, { hp: 2, wt: 2 }, { hp: 3, wt: 2 }], parallelCount: 1 } } },

@@ -1,8 +1,9 @@
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmulatorHandle } from '../src/backends/module.js';
 import { startEmulators } from '../src/gateway.js';
-import { gql } from './utils/gateway.js';
-import { runCliProcess, startGatewayProcess, type GatewayProcess } from './utils/gateway-process.js';
+import { postGraphQL } from './utils/graphql.js';
+import { runCliProcess, startGatewayProcess, type CliResult, type GatewayProcess } from './utils/gateway-process.js';
 
 let emulators: EmulatorHandle[] = [];
 let gateway: GatewayProcess;
@@ -22,15 +23,36 @@ afterAll(async () => {
 
 const START = 'mutation($input: StartBatchInput!) { startBatch(input: $input) { batch { id } } }';
 async function startBatch(url: string, input: Record<string, unknown>, headers: Record<string, string> = {}): Promise<string> {
-  const result = await gql<{ startBatch: { batch: { id: string } } }>(url, START, { input }, headers);
+  const result = await postGraphQL<{ startBatch: { batch: { id: string } } }>(url, START, { input }, headers);
   return result.body.data!.startBatch.batch.id;
+}
+
+/**
+ * Runs `batchgate watch` on a long ML Server batch (one record at a time), calling `act` once when
+ * its output first matches `when`.
+ */
+async function watchLongBatch(records: number, when: RegExp, act: (id: string, child: ChildProcess) => void): Promise<{ result: CliResult; acted: boolean }> {
+  const id = await startBatch(gateway.url, {
+    backend: 'demo-azureml',
+    azureMl: { service: 'TxService', version: '1.0', records: Array.from({ length: records }, (_, hp) => ({ hp, wt: 2 })), parallelCount: 1 },
+  });
+  let acted = false;
+  const result = await runCliProcess(['watch', id, '--url', gateway.url], {}, {
+    onStdout: (text, child) => {
+      if (!acted && when.test(text)) {
+        acted = true;
+        act(id, child);
+      }
+    },
+  });
+  return { result, acted };
 }
 
 describe('batchgate list', () => {
   it('prints one line per batch of every backend, ending with the batch id', async () => {
     const result = await runCliProcess(['list', '--url', gateway.url]);
     expect(result.code).toBe(0);
-    const listed = await gql<{ batches: { edges: Array<{ node: { id: string } }> } }>(gateway.url, '{ batches(first: 100) { edges { node { id } } } }');
+    const listed = await postGraphQL<{ batches: { edges: Array<{ node: { id: string } }> } }>(gateway.url, '{ batches(first: 100) { edges { node { id } } } }');
     const lines = result.stdout.trimEnd().split('\n');
     const ids = lines.map((line) => line.split(/\s+/).at(-1));
     // Demo batches keep coming: every line is a batch the gateway knows, and none is missing that it knew before.
@@ -46,7 +68,7 @@ describe('batchgate list', () => {
     expect(result.code).toBe(0);
     const batches = JSON.parse(result.stdout) as Array<{ id: string; backend: { id: string }; state: string }>;
     // Backends that cannot list show only batches started through the gateway, and nothing here started one.
-    const backends = await gql<{ backends: Array<{ id: string; capabilities: { list: boolean } }> }>(gateway.url, '{ backends { id capabilities { list } } }');
+    const backends = await postGraphQL<{ backends: Array<{ id: string; capabilities: { list: boolean } }> }>(gateway.url, '{ backends { id capabilities { list } } }');
     const listing = backends.body.data!.backends.filter((backend) => backend.capabilities.list).map((backend) => backend.id);
     expect(new Set(batches.map((batch) => batch.backend.id))).toEqual(new Set(listing));
     expect(batches.every((batch) => typeof batch.id === 'string' && typeof batch.state === 'string')).toBe(true);
@@ -113,19 +135,9 @@ describe('batchgate watch', () => {
   });
 
   it('exits 3 when the batch is cancelled while watched', async () => {
-    const id = await startBatch(gateway.url, {
-      backend: 'demo-azureml',
-      azureMl: { service: 'TxService', version: '1.0', records: Array.from({ length: 100 }, (_, hp) => ({ hp, wt: 2 })), parallelCount: 1 },
-    });
-    let cancelled = false;
-    const result = await runCliProcess(['watch', id, '--url', gateway.url], {}, {
-      onStdout: (text) => {
-        // Cancel once the watcher has shown the running batch.
-        if (!cancelled && /\nRUNNING/.test(text)) {
-          cancelled = true;
-          void gql(gateway.url, 'mutation($id: ID!) { cancelBatch(id: $id) { batch { state } } }', { id });
-        }
-      },
+    // Cancel once the watcher has shown the running batch.
+    const { result, acted: cancelled } = await watchLongBatch(100, /\nRUNNING/, (id) => {
+      void postGraphQL(gateway.url, 'mutation($id: ID!) { cancelBatch(id: $id) { batch { state } } }', { id });
     });
     expect(cancelled).toBe(true);
     expect(result.code).toBe(3);
@@ -133,19 +145,7 @@ describe('batchgate watch', () => {
   });
 
   it('exits 130 on Ctrl-C (SIGINT) while watching', async () => {
-    const id = await startBatch(gateway.url, {
-      backend: 'demo-azureml',
-      azureMl: { service: 'TxService', version: '1.0', records: Array.from({ length: 200 }, (_, hp) => ({ hp, wt: 2 })), parallelCount: 1 },
-    });
-    let interrupted = false;
-    const result = await runCliProcess(['watch', id, '--url', gateway.url], {}, {
-      onStdout: (text, child) => {
-        if (!interrupted && /^Watching /.test(text)) {
-          interrupted = true;
-          child.kill('SIGINT');
-        }
-      },
-    });
+    const { result, acted: interrupted } = await watchLongBatch(200, /^Watching /, (_id, child) => child.kill('SIGINT'));
     expect(interrupted).toBe(true);
     expect(result.code).toBe(130);
     expect(result.stderr).toContain('interrupted');

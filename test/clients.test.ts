@@ -5,7 +5,8 @@ import { GraphQLClient } from 'graphql-request';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { graphqlStartInput, KINDS, launchGateway, START_BATCH, startEmulatorSet, type EmulatorSet, type TestGateway } from './utils/federation.js';
+import { graphqlStartInput, KINDS, START_BATCH, startEmulatorSet, type EmulatorSet } from './utils/emulators.js';
+import { startTestGateway, type TestGateway } from './utils/gateway.js';
 
 /**
  * The common GraphQL clients, from their own packages, against a running gateway: queries,
@@ -19,7 +20,7 @@ const wsClients: WsClient[] = [];
 
 beforeAll(async () => {
   emulators = await startEmulatorSet({ tickMs: 50 });
-  server = await launchGateway(emulators);
+  server = await startTestGateway({ backends: emulators.entries }, { fastFaults: true });
 });
 
 afterAll(async () => {

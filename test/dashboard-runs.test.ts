@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, type TestBrowser, type TrackedPage } from './utils/browser.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkPagesAfterEach, launchBrowser, openDashboard as openPage, type TestBrowser, type TrackedPage } from './utils/browser.js';
 import { startDemoGateway, type DemoGateway } from './utils/dashboard-gateway.js';
-import { gql } from './utils/gateway.js';
+import { postGraphQL } from './utils/graphql.js';
 
 /**
  * The dashboard as a runs page on a long-running demo: a few hundred batches (seeded by starting
@@ -11,7 +11,6 @@ import { gql } from './utils/gateway.js';
 const SEEDED = 240;
 let browser: TestBrowser;
 let demo: DemoGateway;
-const pages: TrackedPage[] = [];
 
 const START = 'mutation($input: StartBatchInput!) { startBatch(input: $input) { batch { id nativeId name } } }';
 type Started = { startBatch: { batch: { id: string; nativeId: string; name: string | null } } };
@@ -25,7 +24,7 @@ const longBatch = {
 };
 
 async function start(input: unknown): Promise<Started['startBatch']['batch']> {
-  const result = await gql<Started>(demo.gateway.url, START, { input });
+  const result = await postGraphQL<Started>(demo.gateway.url, START, { input });
   if (!result.body.data) throw new Error(JSON.stringify(result.body.errors));
   return result.body.data.startBatch.batch;
 }
@@ -38,21 +37,9 @@ afterAll(async () => {
   await browser?.close();
   await demo?.close();
 });
-afterEach(() => {
-  for (const tracked of pages.splice(0)) {
-    expect(tracked.foreignRequests()).toEqual([]);
-    expect(tracked.errors).toEqual([]);
-  }
-});
+checkPagesAfterEach(() => browser);
 
-async function openDashboard(path = '', viewport?: { width: number; height: number }): Promise<TrackedPage> {
-  const tracked = await browser.newPage(viewport ? { viewport } : {});
-  pages.push(tracked);
-  await tracked.page.goto(`${demo.origin}${path}`);
-  await tracked.page.locator('#live-status[data-connected="true"]').waitFor();
-  await tracked.page.locator('tbody tr[data-batch-id]').first().waitFor();
-  return tracked;
-}
+const openDashboard = (path = '', viewport?: { width: number; height: number }) => openPage(browser, `${demo.origin}/${path}`, viewport);
 
 const rowStates = (tracked: TrackedPage) =>
   tracked.page.locator('tbody tr .badge').evaluateAll((badges) => badges.map((badge) => (badge as HTMLElement).dataset['state'] ?? ''));
@@ -205,7 +192,7 @@ describe('dashboard runs page', { timeout: 60_000 }, () => {
     await expect.poll(() => page.locator(`tr[data-batch-id="${target.id}"] .badge`).getAttribute('data-state')).toBe('CANCELLED');
     // A read of the batch after the cancel (ML Server forgets a cancelled execution; the gateway
     // answers from its record) leaves the panel at the end, with no "live updates paused".
-    const read = await gql<{ batch: { state: string } | null }>(demo.gateway.url, 'query($id: ID!) { batch(id: $id) { state } }', { id: target.id });
+    const read = await postGraphQL<{ batch: { state: string } | null }>(demo.gateway.url, 'query($id: ID!) { batch(id: $id) { state } }', { id: target.id });
     expect(read.body.data?.batch?.state).toBe('CANCELLED');
     expect(await panelState()).toBe('CANCELLED');
     expect(await page.locator('#details .warning-box').count()).toBe(0);

@@ -1,12 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendModules } from '../src/backends/index.js';
-import { launchBrowser, type TestBrowser, type TrackedPage } from './utils/browser.js';
-import { startDemoGateway, type DemoGateway } from './utils/dashboard-gateway.js';
-import { gql } from './utils/gateway.js';
+import { checkPagesAfterEach, launchBrowser, openDashboard as openPage, type TestBrowser, type TrackedPage } from './utils/browser.js';
+import { demoGatewayForSuite, startDemoGateway, type DemoGateway } from './utils/dashboard-gateway.js';
+import { postGraphQL } from './utils/graphql.js';
 
 let browser: TestBrowser;
 let demo: DemoGateway;
-const pages: TrackedPage[] = [];
 
 beforeAll(async () => {
   [browser, demo] = await Promise.all([launchBrowser(), startDemoGateway()]);
@@ -15,29 +14,24 @@ afterAll(async () => {
   await browser?.close();
   await demo?.close();
 });
-afterEach(() => {
-  // Whatever a test did, the page stayed on 127.0.0.1 and its scripts did not throw.
-  for (const tracked of pages.splice(0)) {
-    expect(tracked.foreignRequests()).toEqual([]);
-    expect(tracked.errors).toEqual([]);
-  }
-});
+checkPagesAfterEach(() => browser);
 
-async function openDashboard(): Promise<TrackedPage> {
-  const tracked = await browser.newPage();
-  pages.push(tracked);
-  await tracked.page.goto(demo.origin);
-  await tracked.page.locator('#live-status[data-connected="true"]').waitFor();
-  await tracked.page.locator('tbody tr[data-batch-id]').first().waitFor();
-  return tracked;
-}
+const openDashboard = () => openPage(browser, demo.origin);
 
 const rowOf = (tracked: TrackedPage, id: string) => tracked.page.locator(`tr[data-batch-id="${id}"]`);
+
+/** Starts a batch through the gateway, as another client would, and waits for its row on the page. */
+async function startShown(tracked: TrackedPage, input: Record<string, unknown>): Promise<string> {
+  const started = await postGraphQL<{ startBatch: { batch: { id: string } } }>(demo.url, 'mutation($input: StartBatchInput!) { startBatch(input: $input) { batch { id } } }', { input });
+  const id = started.body.data!.startBatch.batch.id;
+  await rowOf(tracked, id).waitFor({ timeout: 10_000 });
+  return id;
+}
 
 describe('dashboard', () => {
   it('shows the demo batches of every backend in one table with their progress bars', async () => {
     const tracked = await openDashboard();
-    const listed = await gql<{ batches: { edges: Array<{ node: { id: string; backend: { id: string } } }> } }>(
+    const listed = await postGraphQL<{ batches: { edges: Array<{ node: { id: string; backend: { id: string } } }> } }>(
       demo.gateway.url,
       '{ batches(first: 100) { edges { node { id backend { id } } } } }',
     );
@@ -112,13 +106,7 @@ describe('dashboard', () => {
     const tracked = await openDashboard();
     const { page } = tracked;
     // The demo's CSV import has rows with missing columns: warnings in its steps.
-    const started = await gql<{ startBatch: { batch: { id: string } } }>(
-      demo.gateway.url,
-      'mutation($input: StartBatchInput!) { startBatch(input: $input) { batch { id } } }',
-      { input: { backend: 'demo-slv', slv: { importDevicesCsv: { csv: 'idOnController;name;lat;lng;model\nlamp-1;Lamp 1\nlamp-2;Lamp 2;48.1;2.3;LED' } } } },
-    );
-    const id = started.body.data!.startBatch.batch.id;
-    await rowOf(tracked, id).waitFor({ timeout: 10_000 });
+    const id = await startShown(tracked, { backend: 'demo-slv', slv: { importDevicesCsv: { csv: 'idOnController;name;lat;lng;model\nlamp-1;Lamp 1\nlamp-2;Lamp 2;48.1;2.3;LED' } } });
     await rowOf(tracked, id).locator('[data-action="open"]').click();
     await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('detail-title');
     await expect.poll(() => page.locator('#details .badge').first().getAttribute('data-state'), { timeout: 20_000 }).toMatch(/SUCCEEDED|FAILED/);
@@ -134,14 +122,11 @@ describe('dashboard', () => {
   it('cancels a running batch only after confirmation', async () => {
     const tracked = await openDashboard();
     const { page } = tracked;
-    const started = await gql<{ startBatch: { batch: { id: string } } }>(
-      demo.gateway.url,
-      'mutation($input: StartBatchInput!) { startBatch(input: $input) { batch { id } } }',
-      // One record at a time, a hundred records: it runs long enough to be cancelled.
-      { input: { backend: 'demo-azureml', azureMl: { service: 'TxService', version: '1.0', records: Array.from({ length: 100 }, (_, hp) => ({ hp, wt: 2.5 })), parallelCount: 1 } } },
-    );
-    const id = started.body.data!.startBatch.batch.id;
-    await rowOf(tracked, id).waitFor({ timeout: 10_000 });
+    // One record at a time, a hundred records: it runs long enough to be cancelled.
+    const id = await startShown(tracked, {
+      backend: 'demo-azureml',
+      azureMl: { service: 'TxService', version: '1.0', records: Array.from({ length: 100 }, (_, hp) => ({ hp, wt: 2.5 })), parallelCount: 1 },
+    });
     const cancel = rowOf(tracked, id).getByRole('button', { name: /^Cancel / });
     await cancel.click();
     await page.locator('#confirm-dialog').waitFor();
@@ -174,19 +159,12 @@ describe('dashboard', () => {
 });
 
 describe('dashboard with auth tokens', () => {
-  let secured: DemoGateway;
-  beforeAll(async () => {
-    secured = await startDemoGateway({ overrides: { auth: { tokens: ['dashboard-test-token'] } } });
-  });
-  afterAll(async () => {
-    await secured?.close();
-  });
+  const secured = demoGatewayForSuite({ overrides: { auth: { tokens: ['dashboard-test-token'] } } });
 
   it('asks for a token, keeps it for the tab and uses it over HTTP and WebSocket', async () => {
     const tracked = await browser.newPage();
-    pages.push(tracked);
     const { page } = tracked;
-    await page.goto(secured.origin);
+    await page.goto(secured().origin);
     await page.locator('#token-dialog').waitFor();
     // The refused first request is expected; the browser reports it on the console.
     tracked.errors.splice(0);

@@ -4,9 +4,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { backendModules } from '../src/backends/index.js';
-import { gql } from './utils/gateway.js';
+import { postGraphQL } from './utils/graphql.js';
 import { waitForUrlLine } from './utils/gateway-process.js';
 
 const require = createRequire(import.meta.url);
@@ -33,25 +33,30 @@ describe('the embedded default', () => {
   });
 
   it('prints the URL line and federates an emulator of every registered kind', async () => {
-    const { body } = await gql(url, '{ backends { id kind healthy } }');
+    const { body } = await postGraphQL(url, '{ backends { id kind healthy } }');
     expect(body.data.backends).toEqual(backendModules.map((module) => ({ id: `demo-${module.kind}`, kind: module.graphql.kind, healthy: true })));
   });
 
   it('shows demo batches of every backend, which start running', async () => {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const seen = new Map<string, string[]>();
-      for (const backend of backendModules.map((module) => `demo-${module.kind}`)) {
-        const { body } = await gql(url, `{ batches(backend: "${backend}", first: 50) { edges { node { state } } } }`);
-        expect(body.errors).toBeUndefined();
-        seen.set(backend, body.data.batches.edges.map((edge: { node: { state: string } }) => edge.node.state));
-      }
-      for (const states of seen.values()) expect(states.length).toBeGreaterThan(0);
-      const running = [...seen.values()].every((states) => states.includes('RUNNING'));
-      if (running) break;
-      if (Date.now() > deadline) throw new Error(`not every backend shows a RUNNING batch: ${JSON.stringify([...seen])}`);
-      await new Promise((resolveWait) => setTimeout(resolveWait, 500));
-    }
+    // Every read on the way must already be whole: errors and empty lists are kept, not retried.
+    const errors: unknown[] = [];
+    const empty: string[] = [];
+    await vi.waitFor(
+      async () => {
+        const seen = new Map<string, string[]>();
+        for (const backend of backendModules.map((module) => `demo-${module.kind}`)) {
+          const { body } = await postGraphQL(url, `{ batches(backend: "${backend}", first: 50) { edges { node { state } } } }`);
+          errors.push(...(body.errors ?? []));
+          const states = (body.data?.batches.edges ?? []).map((edge: { node: { state: string } }) => edge.node.state);
+          if (states.length === 0) empty.push(backend);
+          seen.set(backend, states);
+        }
+        expect([...seen.values()].every((states) => states.includes('RUNNING')), `not every backend shows a RUNNING batch: ${JSON.stringify([...seen])}`).toBe(true);
+      },
+      { timeout: 20_000, interval: 500 },
+    );
+    expect(errors).toEqual([]);
+    expect(empty).toEqual([]);
   });
 
   it('stops cleanly with exit code 0 on SIGTERM', async () => {

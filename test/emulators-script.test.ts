@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterEach, expect, it } from 'vitest';
 import { backendModules } from '../src/backends/index.js';
-import { gql, startTestGateway, testConfig } from './utils/gateway.js';
+import { startTestGateway } from './utils/gateway.js';
+import { postGraphQL } from './utils/graphql.js';
 
 let cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -26,15 +27,13 @@ it('npm run emulators prints one config entry per registered backend, serves a g
   expect(entries.map((entry) => entry['kind'])).toEqual(backendModules.map((module) => module.kind));
   for (const entry of entries) expect(entry['url']).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
 
-  const config = testConfig({ backends: entries.map((entry) => ({ id: `demo-${String(entry['kind'])}`, ...entry })) });
-  cleanups.push(() => config.cleanup());
-  const gateway = await startTestGateway(config);
+  const gateway = await startTestGateway({ backends: entries.map((entry) => ({ id: `demo-${String(entry['kind'])}`, ...entry })) });
   cleanups.push(() => gateway.close());
   for (const module of backendModules) {
-    const started = await gateway.service.startBatch(`demo-${module.kind}`, module.sampleStartInput());
+    const started = await gateway.gateway.service.startBatch(`demo-${module.kind}`, module.sampleStartInput());
     expect(started.backendId).toBe(`demo-${module.kind}`);
   }
-  const listed = await gql(gateway.url, '{ backends { id } }');
+  const listed = await postGraphQL(gateway.url, '{ backends { id } }');
   expect(listed.body.data.backends.map((backend: { id: string }) => backend.id)).toEqual(backendModules.map((module) => `demo-${module.kind}`));
 
   child.kill('SIGTERM');

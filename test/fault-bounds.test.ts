@@ -1,5 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, KINDS, launchGateway, openWsClient, postGraphQL, startEmulatorSet, startSample, subscribe, type EmulatorSet, type TestGateway } from './utils/federation.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { KINDS, startEmulatorSet, startSample, type EmulatorSet } from './utils/emulators.js';
+import { startTestGateway, type TestGateway } from './utils/gateway.js';
+import { postGraphQL } from './utils/graphql.js';
+import { openWsClient, subscribe } from './utils/subscriptions.js';
 
 /**
  * Bounded faults: a hanging backend costs one `upstream.timeoutMs` (not one per attempt, nor one
@@ -14,10 +18,14 @@ const ids: Record<string, string> = {};
 
 beforeAll(async () => {
   emulators = await startEmulatorSet({ tickMs: 20 });
-  gw = await launchGateway(emulators, {
-    // No answer cache and a circuit that stays closed: every call below reaches the faulty backend.
-    upstream: { timeoutMs: TIMEOUT_MS, cacheTtlMs: 0, failuresToOpen: 1000, probeIntervalMs: 60_000, maxStreams: 4, streamIdleMs: 4000 },
-  });
+  gw = await startTestGateway(
+    {
+      backends: emulators.entries,
+      // No answer cache and a circuit that stays closed: every call below reaches the faulty backend.
+      upstream: { timeoutMs: TIMEOUT_MS, cacheTtlMs: 0, failuresToOpen: 1000, probeIntervalMs: 60_000, maxStreams: 4, streamIdleMs: 4000 },
+    },
+    { fastFaults: true },
+  );
   for (const kind of KINDS) ids[kind] = (await startSample(gw.url, kind)).id;
 });
 
@@ -65,10 +73,14 @@ describe('artifact downloads', () => {
   it('40 stalled downloads leave queries and live polls of the backend answering within timeoutMs, and are cut when idle', async () => {
     const azureml = emulators.byKind.azureml.http;
     const batchQuery = `query($id: ID!) { batch(id: $id) { state executions { edges { node { artifacts { url } } } } } }`;
-    const url = await eventually(async () => {
-      const { body } = await postGraphQL(gw.url, batchQuery, { id: ids['azureml'] });
-      return body.data?.batch.state === 'SUCCEEDED' ? (body.data.batch.executions.edges[0].node.artifacts[0].url as string) : null;
-    });
+    const url = await vi.waitFor(
+      async () => {
+        const { body } = await postGraphQL(gw.url, batchQuery, { id: ids['azureml'] });
+        expect(body.data?.batch.state).toBe('SUCCEEDED');
+        return body.data!.batch.executions.edges[0].node.artifacts[0].url as string;
+      },
+      { timeout: 10_000, interval: 100 },
+    );
 
     await azureml.setFaults([{ fault: { kind: 'stall' }, path: /\/files\/[^/]+$/ }]);
     const downloads: Array<Promise<Response>> = [];
@@ -76,7 +88,7 @@ describe('artifact downloads', () => {
       for (let at = 0; at < 40; at += 1) downloads.push(fetch(url));
       // The first maxStreams downloads start (headers, then nothing); the others wait for a
       // download socket and give up after timeoutMs.
-      await eventually(async () => azureml.count((request) => /\/files\//.test(request.path)) >= 4 || null);
+      await expect.poll(() => azureml.count((request) => /\/files\//.test(request.path)), { timeout: 10_000, interval: 100 }).toBeGreaterThanOrEqual(4);
 
       // Meanwhile the backend's other calls go through the API sockets, untouched.
       const read = await timed(() => postGraphQL(gw.url, `query($id: ID!) { batch(id: $id) { state } } `, { id: ids['azureml'] }));
@@ -94,7 +106,7 @@ describe('artifact downloads', () => {
         const watched = await timed(() => watch.done);
         expect(watched.value).toBe('complete');
         expect(watch.errors).toEqual([]);
-        expect(watch.events.at(-1).batchProgress).toEqual({ terminal: true, batch: { state: 'SUCCEEDED' } });
+        expect(watch.events.at(-1)).toEqual({ terminal: true, batch: { state: 'SUCCEEDED' } });
       } finally {
         await client.dispose();
       }
@@ -110,7 +122,8 @@ describe('artifact downloads', () => {
       for (const answer of started) await expect(answer.arrayBuffer()).rejects.toThrow();
       // The refused ones were abandoned while they waited: they never reach the backend, even
       // once the cut downloads free their sockets.
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // A window in which nothing may happen: no condition marks its end.
+      await sleep(300);
       expect(azureml.count((request) => /\/files\//.test(request.path))).toBe(4);
     } finally {
       await azureml.setFaults([]);

@@ -1,6 +1,9 @@
 import { encodeBatchId } from '../src/core/ids.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchGateway, openWsClient, postGraphQL, startEmulatorSet, startSample, subscribe, type EmulatorSet, type TestGateway } from './utils/federation.js';
+import { startEmulatorSet, startSample, type EmulatorSet } from './utils/emulators.js';
+import { startTestGateway, type TestGateway } from './utils/gateway.js';
+import { postGraphQL } from './utils/graphql.js';
+import { openWsClient, subscribe } from './utils/subscriptions.js';
 
 /**
  * What the gateway's records answer for when the backend cannot: a subscription opened while the
@@ -9,11 +12,15 @@ import { launchGateway, openWsClient, postGraphQL, startEmulatorSet, startSample
 
 let emulators: EmulatorSet;
 let gw: TestGateway;
+let batchPolls = 0;
 
 beforeAll(async () => {
   emulators = await startEmulatorSet({ tickMs: 60_000 });
   // A deadline well above a refused connection's retries, so a loaded machine still sees BACKEND_UNAVAILABLE.
-  gw = await launchGateway(emulators, { upstream: { timeoutMs: 2000, cacheTtlMs: 0, failuresToOpen: 1000 } });
+  gw = await startTestGateway(
+    { backends: emulators.entries, upstream: { timeoutMs: 2000, cacheTtlMs: 0, failuresToOpen: 1000 } },
+    { fastFaults: true, onPoll: (kind) => void (kind === 'batch' && (batchPolls += 1)) },
+  );
 });
 
 afterAll(async () => {
@@ -38,23 +45,24 @@ describe('subscribing while the backend is down', () => {
       await http.setFaults([{ fault: { kind: 'down' } }]);
       const watch = subscribe(client, PROGRESS, { id: batch.id });
       await expect.poll(() => watch.events.length, { timeout: 5000 }).toBeGreaterThan(0);
-      expect(watch.events[0].batchProgress).toEqual({
+      expect(watch.events[0]).toEqual({
         terminal: false,
         error: { code: 'BACKEND_UNAVAILABLE', backend: 'azureml' },
         batch: { id: batch.id, state: 'QUEUED', progress: { completedItems: 0 } },
       });
       // Several failed polls later (every 100 ms, backing off) the stream is still open, with no second error event.
       expect(gw.gateway.hub.stats().batchPollers).toBe(1);
-      await new Promise((resolve) => setTimeout(resolve, 600));
+      const pollsBefore = batchPolls;
+      await expect.poll(() => batchPolls, { timeout: 5000 }).toBeGreaterThanOrEqual(pollsBefore + 3);
       expect(watch.events).toHaveLength(1);
       expect(watch.errors).toEqual([]);
 
       await http.setFaults([]);
       advance(100);
       expect(await watch.done).toBe('complete');
-      const last = watch.events.at(-1).batchProgress;
+      const last = watch.events.at(-1);
       expect(last).toMatchObject({ terminal: true, error: null, batch: { state: 'SUCCEEDED', progress: { completedItems: 4 } } });
-      expect(watch.events.slice(1).every((event) => event.batchProgress.error === null)).toBe(true);
+      expect(watch.events.slice(1).every((event) => event.error === null)).toBe(true);
     } finally {
       await http.setFaults([]);
       await client.dispose();
@@ -123,7 +131,7 @@ describe('a cancelled ML Server batch', () => {
 
       expect(await watch.done).toBe('complete');
       expect(watch.errors).toEqual([]);
-      const terminal = watch.events.at(-1).batchProgress;
+      const terminal = watch.events.at(-1);
       expect(terminal.terminal).toBe(true);
       expect(terminal.batch?.state).toBe('CANCELLED');
 

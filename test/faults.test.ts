@@ -1,7 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Fault } from '../src/backends/emulator-kit/index.js';
 import type { RegisteredKind as BackendKind } from '../src/backends/index.js';
-import { eventually, KINDS, launchGateway, postGraphQL, startEmulatorSet, startSample, type EmulatorSet, type TestGateway } from './utils/federation.js';
+import { KINDS, startEmulatorSet, startSample, type EmulatorSet } from './utils/emulators.js';
+import { startTestGateway, type TestGateway } from './utils/gateway.js';
+import { postGraphQL } from './utils/graphql.js';
 
 /**
  * The fault matrix: every fault the emulators can inject, on every backend, through the real
@@ -33,7 +35,7 @@ const ids = {} as Record<BackendKind, string>;
 beforeAll(async () => {
   emulators = await startEmulatorSet({ tickMs: 20 });
     // No answer cache and a circuit that stays closed: each query here reaches the faulty backend.
-  gw = await launchGateway(emulators, { upstream: { timeoutMs: 800, cacheTtlMs: 0, failuresToOpen: 1000, probeIntervalMs: 150 } });
+  gw = await startTestGateway({ backends: emulators.entries, upstream: { timeoutMs: 800, cacheTtlMs: 0, failuresToOpen: 1000, probeIntervalMs: 150 } }, { fastFaults: true });
   for (const kind of KINDS) ids[kind] = (await startSample(gw.url, kind)).id;
 });
 
@@ -46,11 +48,14 @@ const query = () => postGraphQL(gw.url, ALL_KINDS, ids);
 
 /** Waits until every backend answers again (the circuit half-opened and closed, the probe passed). */
 const recovered = () =>
-  eventually(async () => {
-    const response = await query();
-    const ready = (await (await fetch(`${gw.origin}/readyz`)).json()) as { failed?: unknown };
-    return !response.body.errors && ready.failed === undefined;
-  });
+  vi.waitFor(
+    async () => {
+      const response = await query();
+      const ready = (await (await fetch(`${gw.origin}/readyz`)).json()) as { failed?: unknown };
+      expect([response.body.errors, ready.failed]).toEqual([undefined, undefined]);
+    },
+    { timeout: 10_000, interval: 100 },
+  );
 
 describe.each(KINDS)('when the %s backend fails', (kind) => {
   const others = KINDS.filter((other) => other !== kind);
@@ -80,13 +85,17 @@ describe.each(KINDS)('when the %s backend fails', (kind) => {
   it('marks it unhealthy in Backend.healthy and the /readyz body while it is down, keeps the replica ready, and healthy again after', async () => {
     await emulators.byKind[kind].http.setFaults([{ fault: { kind: 'down' } }]);
     try {
-      const failed = await eventually(async () => {
-        const ready = await fetch(`${gw.origin}/readyz`);
-        const body = (await ready.json()) as { status: string; failed?: Array<{ backend: string; code: string }> };
-        // One backend down is the backend's problem, not this replica's: it stays in the pool.
-        expect([ready.status, body.status]).toEqual([200, 'ready']);
-        return body.failed ?? null;
-      });
+      const failed = await vi.waitFor(
+        async () => {
+          const ready = await fetch(`${gw.origin}/readyz`);
+          const body = (await ready.json()) as { status: string; failed?: Array<{ backend: string; code: string }> };
+          // One backend down is the backend's problem, not this replica's: it stays in the pool.
+          expect([ready.status, body.status]).toEqual([200, 'ready']);
+          expect(body.failed).toBeDefined();
+          return body.failed;
+        },
+        { timeout: 10_000, interval: 100 },
+      );
       // A refused connection is BACKEND_UNAVAILABLE, unless the SDK's retries of it outlast the
       // probe's deadline first (the AWS backends on a slow machine): then BACKEND_TIMEOUT.
       expect(failed).toEqual([{ backend: kind, code: expect.stringMatching(/^BACKEND_(UNAVAILABLE|TIMEOUT)$/), message: expect.any(String) }]);
@@ -105,7 +114,7 @@ describe.each(KINDS)('when the %s backend fails', (kind) => {
 
 describe('the circuit breaker', () => {
   it('stops calling a backend after failuresToOpen failures, then lets calls through again after halfOpenAfterMs', async () => {
-    const own = await launchGateway(emulators, { upstream: { cacheTtlMs: 0, failuresToOpen: 2, halfOpenAfterMs: 2000, probeIntervalMs: 60_000 } });
+    const own = await startTestGateway({ backends: emulators.entries, upstream: { cacheTtlMs: 0, failuresToOpen: 2, halfOpenAfterMs: 2000, probeIntervalMs: 60_000 } }, { fastFaults: true });
     const http = emulators.byKind.awsml.http;
     const read = () => postGraphQL(own.url, `{ batch(id: "${ids.awsml}") { id } }`);
     const gets = () => http.count((request) => request.headers['x-amz-target'] === 'AmazonML_20141212.GetBatchPrediction');
@@ -121,8 +130,7 @@ describe('the circuit breaker', () => {
       expect(gets()).toBe(before);
       expect((await postGraphQL(own.url, '{ backends { id healthy } }')).body.data?.backends).toContainEqual({ id: 'awsml', healthy: false });
       await http.setFaults([]);
-      const answer = await eventually(async () => ((await read()).body.data?.batch as { id: string } | undefined) ?? null, { attempts: 60 });
-      expect(answer).toEqual({ id: ids.awsml });
+      await expect.poll(async () => (await read()).body.data?.batch, { timeout: 6000, interval: 100 }).toEqual({ id: ids.awsml });
     } finally {
       await http.setFaults([]);
       await own.close();

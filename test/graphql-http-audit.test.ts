@@ -1,21 +1,16 @@
 import { serverAudits } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Gateway } from '../src/gateway.js';
 import { createMemoryBackend } from './utils/memory-backend.js';
-import { startTestGateway, testConfig } from './utils/gateway.js';
+import { startTestGateway, type TestGateway } from './utils/gateway.js';
 
 /** The GraphQL-over-HTTP conformance audit (graphql-http) against the real server. */
 describe('GraphQL over HTTP conformance', () => {
-  let gateway: Gateway;
-  let cleanup: () => void;
+  let gateway: TestGateway;
   beforeAll(async () => {
-    const config = testConfig();
-    cleanup = config.cleanup;
-    gateway = await startTestGateway(config, { backends: [createMemoryBackend('alpha')] });
+    gateway = await startTestGateway({}, { backends: [createMemoryBackend('alpha')] });
   });
   afterAll(async () => {
     await gateway?.close();
-    cleanup?.();
   });
 
   const audits = serverAudits({ url: () => gateway.url, fetchFn: fetch });

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegisteredKind as BackendKind } from '../src/backends/index.js';
-import { eventually, graphqlStartInput, launchGateway, postGraphQL, START_BATCH, startEmulatorSet, type EmulatorSet, type TestGateway } from './utils/federation.js';
+import { graphqlStartInput, START_BATCH, startEmulatorSet, type EmulatorSet } from './utils/emulators.js';
+import { startTestGateway, type TestGateway } from './utils/gateway.js';
+import { postGraphQL } from './utils/graphql.js';
 import { isStartRequest } from './utils/start-requests.js';
 
 /**
@@ -14,7 +16,7 @@ let gw: TestGateway;
 
 beforeAll(async () => {
   emulators = await startEmulatorSet({ tickMs: 60_000 });
-  gw = await launchGateway(emulators, { upstream: { timeoutMs: 500, failuresToOpen: 1000 } });
+  gw = await startTestGateway({ backends: emulators.entries, upstream: { timeoutMs: 500, failuresToOpen: 1000 } }, { fastFaults: true });
 });
 
 afterAll(async () => {
@@ -85,10 +87,15 @@ describe('a start whose answer is lost', () => {
     let first;
     try {
       // Once the probe has met the refusal, no kept-alive socket is left that could reset instead.
-      await eventually(async () => {
-        const ready = (await (await fetch(`${gw.origin}/readyz`)).json()) as { failed?: Array<{ backend: string }> };
-        return ready.failed?.some((failure) => failure.backend === 'slv');
-      });
+      await expect
+        .poll(
+          async () => {
+            const ready = (await (await fetch(`${gw.origin}/readyz`)).json()) as { failed?: Array<{ backend: string }> };
+            return ready.failed?.some((failure) => failure.backend === 'slv');
+          },
+          { timeout: 10_000, interval: 100 },
+        )
+        .toBe(true);
       first = await start('slv', key);
     } finally {
       await http.setFaults([]);

@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KINDS, launchGateway, postGraphQL, startEmulatorSet, START_BATCH, graphqlStartInput, type EmulatorSet } from './utils/federation.js';
+import { graphqlStartInput, KINDS, START_BATCH, startEmulatorSet, type EmulatorSet } from './utils/emulators.js';
+import { startTestGateway } from './utils/gateway.js';
+import { postGraphQL } from './utils/graphql.js';
 import { isStartRequest } from './utils/start-requests.js';
 
 /** `startBatch` with an idempotencyKey starts one batch upstream, however often and however concurrently it is sent. */
@@ -28,7 +30,7 @@ describe.each(KINDS)('startBatch on %s with an idempotencyKey', (kind) => {
   it('starts one batch when the same key is sent twice in a row, then ten times at once, and again after a restart', async () => {
     const before = starts(kind);
     const key = `key-${kind}-${Date.now()}`;
-    const gw = await launchGateway(emulators, { store: { path: storePath } });
+    const gw = await startTestGateway({ backends: emulators.entries, store: { path: storePath } }, { fastFaults: true });
     let id: string;
     try {
       const first = await start(gw.url, kind, key);
@@ -49,7 +51,7 @@ describe.each(KINDS)('startBatch on %s with an idempotencyKey', (kind) => {
       await gw.close();
     }
     // The key is durable: a new gateway on the same store answers the same batch.
-    const restarted = await launchGateway(emulators, { store: { path: storePath } });
+    const restarted = await startTestGateway({ backends: emulators.entries, store: { path: storePath } }, { fastFaults: true });
     try {
       const again = await start(restarted.url, kind, key);
       expect(again.body.data?.startBatch.batch.id).toBe(id);
@@ -60,7 +62,7 @@ describe.each(KINDS)('startBatch on %s with an idempotencyKey', (kind) => {
   });
 
   it('refuses the same key with a different input as BAD_USER_INPUT, starting nothing', async () => {
-    const gw = await launchGateway(emulators, { store: { path: storePath } });
+    const gw = await startTestGateway({ backends: emulators.entries, store: { path: storePath } }, { fastFaults: true });
     try {
       const key = `mismatch-${kind}-${Date.now()}`;
       expect((await start(gw.url, kind, key)).body.errors).toBeUndefined();

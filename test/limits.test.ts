@@ -1,6 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchGateway, openWsClient, postGraphQL, startEmulatorSet, subscribe, type EmulatorSet, type TestGateway } from './utils/federation.js';
+import { startEmulatorSet, type EmulatorSet } from './utils/emulators.js';
+import { startTestGateway, type TestGateway } from './utils/gateway.js';
+import { postGraphQL } from './utils/graphql.js';
+import { openWsClient, subscribe } from './utils/subscriptions.js';
 
 /** Abuse limits: each refused with a clear error and a code, on HTTP and over graphql-ws. */
 
@@ -21,7 +25,7 @@ let gw: TestGateway;
 
 beforeAll(async () => {
   emulators = await startEmulatorSet();
-  gw = await launchGateway(emulators, { limits: LIMITS });
+  gw = await startTestGateway({ backends: emulators.entries, limits: LIMITS }, { fastFaults: true });
 });
 
 afterAll(async () => {
@@ -128,10 +132,12 @@ describe('limits over graphql-ws', () => {
       const third = subscribe(client, query);
       expect(await third.done).toBe('error');
       expect(codes(third.errors as never)).toEqual(['BAD_USER_INPUT']);
+      await expect.poll(() => gw.gateway.hub.stats().subscribers).toBe(2);
       first.unsubscribe();
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await expect.poll(() => gw.gateway.hub.stats().subscribers).toBe(1);
       const fourth = subscribe(client, query);
-      const outcome = await Promise.race([fourth.done, new Promise((resolve) => setTimeout(() => resolve('open'), 300))]);
+      // Accepted means not refused within a window: a refusal comes at once.
+      const outcome = await Promise.race([fourth.done, sleep(300, 'open')]);
       expect(outcome).toBe('open');
       second.unsubscribe();
       fourth.unsubscribe();

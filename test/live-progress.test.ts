@@ -1,23 +1,12 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SlvEmulatorHandle } from '../src/backends/slv/index.js';
 import { encodeBatchId } from '../src/core/ids.js';
 import type { Gateway } from '../src/gateway.js';
-import { gql, startTestGateway, testConfig } from './utils/gateway.js';
-import {
-  LIVE_BACKEND,
-  PROGRESS,
-  UPDATES,
-  backendEntry,
-  batchPolls,
-  openClient,
-  record,
-  scriptBatch,
-  sleep,
-  startLiveEmulator,
-  waitUntil,
-  type ProgressEvent,
-  type Recorded,
-} from './utils/live.js';
+import { startTestGateway } from './utils/gateway.js';
+import { postGraphQL } from './utils/graphql.js';
+import { openWsClient, subscribe, type Subscription } from './utils/subscriptions.js';
+import { LIVE_BACKEND, LIVE_WAIT, PROGRESS, UPDATES, backendEntry, batchPolls, scriptBatch, startLiveEmulator, type ProgressEvent } from './utils/live.js';
 
 const INTERVAL_MS = 100;
 
@@ -28,32 +17,31 @@ afterEach(async () => {
 });
 
 /** An SLV emulator ticking every `tickMs` and a gateway polling it every 100 ms. */
-async function setup(tickMs = 100): Promise<{ emulator: SlvEmulatorHandle; gateway: Gateway; wsUrl: string }> {
+async function setup(tickMs = 100): Promise<{ emulator: SlvEmulatorHandle; gateway: Gateway; wsUrl: string; listPolls: () => number }> {
   const emulator = await startLiveEmulator(tickMs);
   cleanups.push(() => emulator.close());
-  const config = testConfig({
-    polling: { intervalMs: INTERVAL_MS, maxIntervalMs: 400, listIntervalMs: INTERVAL_MS },
-    backends: [backendEntry(emulator)],
-  });
-  cleanups.push(() => config.cleanup());
-  const gateway = await startTestGateway(config);
-  cleanups.push(() => gateway.close());
-  return { emulator, gateway, wsUrl: gateway.url.replace(/^http/, 'ws') };
+  let listPolls = 0;
+  const started = await startTestGateway(
+    { polling: { intervalMs: INTERVAL_MS, maxIntervalMs: 400, listIntervalMs: INTERVAL_MS }, backends: [backendEntry(emulator)] },
+    { onPoll: (kind) => void (kind === 'list' && (listPolls += 1)) },
+  );
+  cleanups.push(() => started.close());
+  return { emulator, gateway: started.gateway, wsUrl: started.wsUrl, listPolls: () => listPolls };
 }
 
 function client(wsUrl: string) {
-  const opened = openClient(wsUrl);
+  const opened = openWsClient(wsUrl, { lazy: false });
   cleanups.push(() => opened.dispose());
   return opened;
 }
 
-const terminalCount = (subscription: Recorded<ProgressEvent>) => subscription.events.filter((event) => event.terminal).length;
+const terminalCount = (subscription: Subscription<ProgressEvent>) => subscription.events.filter((event) => event.terminal).length;
 
 describe('batchProgress', () => {
   it('sends a snapshot at once, each change, then the terminal event, then completes', async () => {
     const { emulator, wsUrl } = await setup();
     const batch = scriptBatch(emulator, 2);
-    const watch = record(client(wsUrl), PROGRESS, { id: batch.id });
+    const watch = subscribe(client(wsUrl), PROGRESS, { id: batch.id });
 
     expect(await watch.done).toBe('complete');
     expect(watch.errors).toEqual([]);
@@ -70,9 +58,9 @@ describe('batchProgress', () => {
   it('gives a subscriber arriving after the end the terminal snapshot at once', async () => {
     const { emulator, wsUrl } = await setup(20);
     const batch = scriptBatch(emulator, 1, { fail: true });
-    await waitUntil('the batch ends upstream', () => emulator.engine.running().length === 0);
+    await expect.poll(() => emulator.engine.running().length === 0, { ...LIVE_WAIT, message: 'the batch ends upstream' }).toBeTruthy();
 
-    const watch = record(client(wsUrl), PROGRESS, { id: batch.id });
+    const watch = subscribe(client(wsUrl), PROGRESS, { id: batch.id });
     expect(await watch.done).toBe('complete');
     expect(watch.events).toHaveLength(1);
     expect(watch.events[0]).toMatchObject({ terminal: true, batch: { id: batch.id, state: 'FAILED' } });
@@ -80,7 +68,7 @@ describe('batchProgress', () => {
 
   it('fails an unknown batch with BATCH_NOT_FOUND instead of hanging', async () => {
     const { wsUrl, gateway } = await setup();
-    const watch = record(client(wsUrl), PROGRESS, { id: encodeBatchId(LIVE_BACKEND, '987654321') });
+    const watch = subscribe(client(wsUrl), PROGRESS, { id: encodeBatchId(LIVE_BACKEND, '987654321') });
     await watch.done;
     expect(watch.events).toEqual([]);
     expect(watch.errors).toHaveLength(1);
@@ -93,15 +81,15 @@ describe('batchProgress', () => {
     const batch = scriptBatch(emulator, 5);
     const startedAt = Date.now();
     const clients = Array.from({ length: 10 }, () => client(wsUrl));
-    const watches = clients.map((each) => Array.from({ length: 50 }, () => record(each, PROGRESS, { id: batch.id })));
+    const watches = clients.map((each) => Array.from({ length: 50 }, () => subscribe(each, PROGRESS, { id: batch.id })));
     const all = watches.flat();
-    await waitUntil('every subscriber has its snapshot', () => all.every((watch) => watch.events.length > 0));
+    await expect.poll(() => all.every((watch) => watch.events.length > 0), { ...LIVE_WAIT, message: 'every subscriber has its snapshot' }).toBeTruthy();
     expect(gateway.hub.stats()).toMatchObject({ batchPollers: 1, subscribers: 500 });
 
     // One connection leaves mid-run: its 50 subscriptions end, nobody else's does.
-    await waitUntil('the batch has moved', () => all[0]!.events.length >= 3);
+    await expect.poll(() => all[0]!.events.length >= 3, { ...LIVE_WAIT, message: 'the batch has moved' }).toBeTruthy();
     await clients[0]!.dispose();
-    await waitUntil('the hub dropped the leavers', () => gateway.hub.stats().subscribers === 450);
+    await expect.poll(() => gateway.hub.stats().subscribers === 450, { ...LIVE_WAIT, message: 'the hub dropped the leavers' }).toBeTruthy();
 
     const stayed = watches.slice(1).flat();
     const outcomes = await Promise.all(stayed.map((watch) => watch.done));
@@ -116,27 +104,28 @@ describe('batchProgress', () => {
     console.info(`[live figures] 500 subscribers, one process: ${polls} upstream polls in ${elapsedMs} ms (${intervals} intervals of ${INTERVAL_MS} ms)`);
     expect(polls).toBeGreaterThanOrEqual(4);
     expect(polls).toBeLessThanOrEqual(intervals + 2);
-    await waitUntil('the poller stopped', () => gateway.hub.stats().batchPollers === 0);
+    await expect.poll(() => gateway.hub.stats().batchPollers === 0, { ...LIVE_WAIT, message: 'the poller stopped' }).toBeTruthy();
   });
 
   it('stops polling after the last subscriber leaves', async () => {
     const { emulator, gateway, wsUrl } = await setup(100);
     const batch = scriptBatch(emulator, 100);
     const [first, second] = [client(wsUrl), client(wsUrl)];
-    const watches = [record(first, PROGRESS, { id: batch.id }), record(first, PROGRESS, { id: batch.id }), record(second, PROGRESS, { id: batch.id })];
-    await waitUntil('polls have started', () => batchPolls(emulator, batch.nativeId) >= 3);
+    const watches = [subscribe(first, PROGRESS, { id: batch.id }), subscribe(first, PROGRESS, { id: batch.id }), subscribe(second, PROGRESS, { id: batch.id })];
+    await expect.poll(() => batchPolls(emulator, batch.nativeId) >= 3, { ...LIVE_WAIT, message: 'polls have started' }).toBeTruthy();
 
     watches[0]!.unsubscribe();
     await first.dispose();
-    await waitUntil('one subscriber is left', () => gateway.hub.stats().subscribers === 1);
+    await expect.poll(() => gateway.hub.stats().subscribers === 1, { ...LIVE_WAIT, message: 'one subscriber is left' }).toBeTruthy();
     expect(gateway.hub.stats().batchPollers).toBe(1);
     const stillPolling = batchPolls(emulator, batch.nativeId);
-    await waitUntil('the remaining subscriber is still served by polls', () => batchPolls(emulator, batch.nativeId) > stillPolling);
+    await expect.poll(() => batchPolls(emulator, batch.nativeId) > stillPolling, { ...LIVE_WAIT, message: 'the remaining subscriber is still served by polls' }).toBeTruthy();
 
     await second.dispose();
-    await waitUntil('the poller stopped', () => gateway.hub.stats().batchPollers === 0);
+    await expect.poll(() => gateway.hub.stats().batchPollers === 0, { ...LIVE_WAIT, message: 'the poller stopped' }).toBeTruthy();
     expect(gateway.hub.stats()).toMatchObject({ batchPollers: 0, listPollers: 0, subscribers: 0 });
     const after = batchPolls(emulator, batch.nativeId);
+    // No condition marks "no poll will come": five intervals without one show the poller is gone.
     await sleep(INTERVAL_MS * 5);
     expect(batchPolls(emulator, batch.nativeId)).toBe(after);
   });
@@ -145,11 +134,11 @@ describe('batchProgress', () => {
     const { emulator, wsUrl } = await setup(100);
     const batch = scriptBatch(emulator, 4);
     const clients = [client(wsUrl), client(wsUrl)];
-    const watches = clients.flatMap((each) => [record(each, PROGRESS, { id: batch.id }), record(each, PROGRESS, { id: batch.id })]);
-    await waitUntil('the batch has moved', () => watches.every((watch) => watch.events.length >= 2));
+    const watches = clients.flatMap((each) => [subscribe(each, PROGRESS, { id: batch.id }), subscribe(each, PROGRESS, { id: batch.id })]);
+    await expect.poll(() => watches.every((watch) => watch.events.length >= 2), { ...LIVE_WAIT, message: 'the batch has moved' }).toBeTruthy();
 
     await emulator.http.setFaults([{ fault: { kind: 'down' } }]);
-    await waitUntil('every subscriber heard of the outage', () => watches.every((watch) => watch.events.some((event) => event.error)));
+    await expect.poll(() => watches.every((watch) => watch.events.some((event) => event.error)), { ...LIVE_WAIT, message: 'every subscriber heard of the outage' }).toBeTruthy();
     expect(watches.every((watch) => !watch.settled)).toBe(true);
     await emulator.http.setFaults([]);
 
@@ -166,15 +155,15 @@ describe('batchProgress', () => {
 
 describe('batchUpdates', () => {
   it('sends changes of matching batches, batches started after subscribing included', async () => {
-    const { gateway, wsUrl } = await setup(100);
-    const watch = record<{ terminal: boolean; batch: { id: string; state: string } }>(client(wsUrl), UPDATES, {
+    const { gateway, wsUrl, listPolls } = await setup(100);
+    const watch = subscribe<{ terminal: boolean; batch: { id: string; state: string } }>(client(wsUrl), UPDATES, {
       backend: LIVE_BACKEND,
       states: ['RUNNING', 'SUCCEEDED'],
     });
-    await waitUntil('the list poller runs', () => gateway.hub.stats().listPollers === 1);
+    await expect.poll(() => gateway.hub.stats().listPollers === 1, { ...LIVE_WAIT, message: 'the list poller runs' }).toBeTruthy();
 
     const start = async (controllerStrId: string) => {
-      const response = await gql(gateway.url, 'mutation($input: StartBatchInput!) { startBatch(input: $input) { batch { id state } } }', {
+      const response = await postGraphQL(gateway.url, 'mutation($input: StartBatchInput!) { startBatch(input: $input) { batch { id state } } }', {
         input: { backend: LIVE_BACKEND, slv: { commissionController: { controllerStrId, flags: 5 } } },
       });
       expect(response.body.errors).toBeUndefined();
@@ -183,13 +172,17 @@ describe('batchUpdates', () => {
     const good = await start('updates-ok');
     const failing = await start('offline-updates');
 
-    await waitUntil('the good batch succeeded', () => watch.events.some((event) => event.batch.id === good.id && event.batch.state === 'SUCCEEDED'));
+    await expect.poll(() => watch.events.some((event) => event.batch.id === good.id && event.batch.state === 'SUCCEEDED'), { ...LIVE_WAIT, message: 'the good batch succeeded' }).toBeTruthy();
     // Wait for the failing one to end too, so a wrongly sent FAILED event would have arrived.
-    await waitUntil('the failing batch ended', async () => {
-      const response = await gql(gateway.url, 'query($id: ID!) { batch(id: $id) { state } }', { id: failing.id });
-      return response.body.data?.batch?.state === 'FAILED';
-    });
-    await sleep(INTERVAL_MS * 3);
+    await expect
+      .poll(async () => (await postGraphQL(gateway.url, 'query($id: ID!) { batch(id: $id) { state } }', { id: failing.id })).body.data?.batch?.state, {
+        ...LIVE_WAIT,
+        message: 'the failing batch ended',
+      })
+      .toBe('FAILED');
+    // Three more list polls: any event for the FAILED batch would have been sent by then.
+    const listed = listPolls();
+    await expect.poll(listPolls, LIVE_WAIT).toBeGreaterThanOrEqual(listed + 3);
 
     const states = (id: string) => watch.events.filter((event) => event.batch.id === id).map((event) => event.batch.state);
     expect(states(good.id)[0]).toBe('RUNNING');

@@ -4,8 +4,8 @@ import { createRedisCoordinator, type RedisCoordinator } from '../src/live/redis
 import { deriveSource, recordSource } from '../src/core/source-digest.js';
 import { fingerprint } from '../src/live/fingerprint.js';
 import { sampleBatch } from './store-suite.js';
-import { sleep, waitUntil } from './utils/live.js';
 import { startRedis, type RedisServer } from './utils/redis.js';
+import { LIVE_WAIT } from './utils/live.js';
 
 let redis: RedisServer;
 beforeAll(async () => {
@@ -16,8 +16,7 @@ afterAll(async () => {
 });
 
 /** Two replicas' coordinators on one prefix, each with its own pair of connections. */
-function replicas(): [RedisCoordinator, RedisCoordinator] {
-  const keyPrefix = redis.prefix();
+function replicas(keyPrefix = redis.prefix()): [RedisCoordinator, RedisCoordinator] {
   const make = (ownerId: string) => createRedisCoordinator({ redis: redis.client(), subscriber: redis.client(), keyPrefix, ownerId });
   return [make('host:1:a'), make('host:2:b')];
 }
@@ -42,7 +41,7 @@ describe('Redis coordinator', () => {
     const [a, b] = replicas();
     expect(await a.acquire('k', 100)).toBe(true);
     expect(await b.acquire('k', 100)).toBe(false);
-    await waitUntil('the lease expired', () => b.acquire('k', 100));
+    await expect.poll(() => b.acquire('k', 100), { ...LIVE_WAIT, message: 'the lease expired' }).toBeTruthy();
     // The old owner cannot extend what is no longer its own.
     expect(await a.acquire('k', 100)).toBe(false);
   });
@@ -56,28 +55,32 @@ describe('Redis coordinator', () => {
     expect(typeof wait === 'number' && wait > 0 && wait <= 300).toBe(true);
     // Not the holder: no turn, whatever its own clock says.
     expect(await b.claimPoll('k', 300)).toBe('not-holder');
-    await waitUntil('the spacing ran out', async () => (await a.claimPoll('k', 300)) === 'poll');
+    await expect.poll(async () => (await a.claimPoll('k', 300)) === 'poll', { ...LIVE_WAIT, message: 'the spacing ran out' }).toBeTruthy();
 
     // A holder that stalled past its lease finds it taken, and may not poll next to the new holder.
     expect(await a.acquire('s', 100)).toBe(true);
-    await waitUntil('b took the expired lease', () => b.acquire('s', 5_000));
+    await expect.poll(() => b.acquire('s', 5_000), { ...LIVE_WAIT, message: 'b took the expired lease' }).toBeTruthy();
     expect(await a.claimPoll('s', 300)).toBe('not-holder');
     expect(await b.claimPoll('s', 300)).toBe('poll');
   });
 
   it("delivers other replicas' events with dates revived, and never a replica's own", async () => {
-    const [a, b] = replicas();
+    const keyPrefix = redis.prefix();
+    const [a, b] = replicas(keyPrefix);
     const atA: LiveEvent[] = [];
     const atB: LiveEvent[] = [];
     const offA = a.subscribe('batch:1', (event) => atA.push(event));
     const offB = b.subscribe('batch:1', (event) => atB.push(event));
     b.subscribe('batch:2', (event) => atB.push(event));
-    await sleep(100); // SUBSCRIBE is asynchronous; events published before it lands are not replayed
+    // SUBSCRIBE is asynchronous; events published before it lands are not replayed.
+    const probe = redis.client();
+    const subscribers = () => probe.pubsub('NUMSUB', `${keyPrefix}live:batch:1`, `${keyPrefix}live:batch:2`);
+    await expect.poll(subscribers, LIVE_WAIT).toEqual([`${keyPrefix}live:batch:1`, 2, `${keyPrefix}live:batch:2`, 1]);
 
     const event: LiveEvent = { batch: sampleBatch('1'), terminal: false, error: null };
     await a.publish('batch:1', event);
     await a.publish('batch:3', event);
-    await waitUntil('b received the event', () => atB.length === 1);
+    await expect.poll(() => atB.length === 1, { ...LIVE_WAIT, message: 'b received the event' }).toBeTruthy();
     expect(atB[0]).toEqual(event);
     expect(atB[0]!.batch.createdAt).toBeInstanceOf(Date);
 
@@ -88,15 +91,17 @@ describe('Redis coordinator', () => {
     deriveSource(mapped.executions, mapped);
     const digested: LiveEvent = { batch: mapped, terminal: false, error: null };
     await a.publish('batch:1', digested);
-    await waitUntil('b received the second event', () => atB.length === 2);
+    await expect.poll(() => atB.length === 2, { ...LIVE_WAIT, message: 'b received the second event' }).toBeTruthy();
     expect(fingerprint(atB[1]!.batch)).toBe(fingerprint(mapped));
     atB.pop();
 
     await b.publish('batch:1', { ...event, terminal: true });
-    await waitUntil('a received the event', () => atA.length === 1);
+    await expect.poll(() => atA.length === 1, { ...LIVE_WAIT, message: 'a received the event' }).toBeTruthy();
     expect(atA[0]!.terminal).toBe(true);
-    await sleep(100);
-    expect(atB).toHaveLength(1);
+    // Redis delivers in order on a connection: once a later event of a's reaches b, b's own echo would have too.
+    await a.publish('batch:1', event);
+    await expect.poll(() => atB.length, LIVE_WAIT).toBe(2);
+    expect(atB.map((received) => received.terminal)).toEqual([false, false]);
     offA();
     offB();
   });

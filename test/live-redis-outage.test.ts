@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestGateway, testConfig } from './utils/gateway.js';
-import { PROGRESS, backendEntry, openClient, record, scriptBatch, sleep, startLiveEmulator, waitUntil, type ProgressEvent } from './utils/live.js';
+import { startTestGateway } from './utils/gateway.js';
+import { openWsClient, subscribe } from './utils/subscriptions.js';
+import { LIVE_WAIT, PROGRESS, backendEntry, scriptBatch, startLiveEmulator, type ProgressEvent } from './utils/live.js';
 import { startRedis } from './utils/redis.js';
 
 let cleanups: Array<() => Promise<void> | void> = [];
@@ -15,23 +16,20 @@ describe('Redis mode when Redis goes away', () => {
     cleanups.push(() => redis.stop());
     const emulator = await startLiveEmulator(50);
     cleanups.push(() => emulator.close());
-    const config = testConfig({
+    const gateway = await startTestGateway({
       polling: { intervalMs: 100, maxIntervalMs: 400, listIntervalMs: 100 },
       redis: { url: redis.url, keyPrefix: redis.prefix() },
       backends: [backendEntry(emulator)],
     });
-    cleanups.push(() => config.cleanup());
-    const gateway = await startTestGateway(config);
     cleanups.push(() => gateway.close());
 
     const batch = scriptBatch(emulator, 6);
-    const client = openClient(gateway.url.replace(/^http/, 'ws'));
+    const client = openWsClient(gateway.wsUrl, { lazy: false });
     cleanups.push(() => client.dispose());
-    const subscription = record<ProgressEvent>(client, PROGRESS, { id: batch.id });
-    await waitUntil('the first event', () => subscription.events.length > 0);
+    const subscription = subscribe<ProgressEvent>(client, PROGRESS, { id: batch.id });
+    await expect.poll(() => subscription.events.length > 0, { ...LIVE_WAIT, message: 'the first event' }).toBeTruthy();
 
     await redis.stop();
-    await sleep(300);
     expect(await subscription.done).toBe('complete');
     expect(subscription.events.filter((event) => event.terminal)).toHaveLength(1);
     expect(subscription.events.at(-1)?.batch.state).toBe('SUCCEEDED');

@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { backendModules } from '../src/backends/index.js';
-import { gql, startTestGateway, testConfig } from './utils/gateway.js';
-import { openClient, record, sleep, waitUntil } from './utils/live.js';
+import { startTestGateway } from './utils/gateway.js';
+import { postGraphQL } from './utils/graphql.js';
+import { openWsClient, subscribe } from './utils/subscriptions.js';
 import { startRedis, type RedisServer } from './utils/redis.js';
+import { LIVE_WAIT } from './utils/live.js';
 
 /**
  * Two replicas on one Redis, Redis killed mid-batch and started again on the same port: events
@@ -38,31 +40,29 @@ describe('events across a Redis outage', () => {
     const prefix = redis.prefix();
     const replicas = [];
     for (let at = 0; at < 2; at += 1) {
-      const config = testConfig({
+      const gateway = await startTestGateway({
         polling: { intervalMs: 60, maxIntervalMs: 240, listIntervalMs: 200 },
         upstream: { cacheTtlMs: 0 },
         redis: { url: redis.url, keyPrefix: prefix },
         backends: [{ id: 'ml', kind: 'azureml', ...emulator.connection }],
       });
-      cleanups.push(() => config.cleanup());
-      const gateway = await startTestGateway(config);
       cleanups.push(() => gateway.close());
       replicas.push(gateway);
     }
 
     const records = Array.from({ length: 60 }, (_, at) => ({ hp: 100 + at, wt: 2.5 }));
-    const started = await gql(replicas[0]!.url, `mutation($input: StartBatchInput!) { startBatch(input: $input) { batch { id nativeId } } }`, {
+    const started = await postGraphQL(replicas[0]!.url, `mutation($input: StartBatchInput!) { startBatch(input: $input) { batch { id nativeId } } }`, {
       input: { backend: 'ml', azureMl: { service: 'TxService', version: '1.0', records, parallelCount: 1 } },
     });
     expect(started.body.errors).toBeUndefined();
     const id = started.body.data.startBatch.batch.id as string;
     const subscriptions = replicas.flatMap((gateway) => {
-      const client = openClient(gateway.url.replace(/^http/, 'ws'));
+      const client = openWsClient(gateway.wsUrl, { lazy: false });
       cleanups.push(() => client.dispose());
-      return [record<Event>(client, WATCH, { id }), record<Event>(client, WATCH, { id })];
+      return [subscribe<Event>(client, WATCH, { id }), subscribe<Event>(client, WATCH, { id })];
     });
     const completed = () => Math.min(...subscriptions.map((subscription) => subscription.events.at(-1)?.batch.progress.completedItems ?? 0));
-    await waitUntil('some progress on every subscriber', () => completed() >= 5);
+    await expect.poll(() => completed() >= 5, { ...LIVE_WAIT, message: 'some progress on every subscriber' }).toBeTruthy();
 
     // What replicas publish, as Redis carries it: replayed below as a replica's offline queue
     // replays its publishes after a reconnect, late and out of order.
@@ -70,20 +70,21 @@ describe('events across a Redis outage', () => {
     const published: string[] = [];
     listener.on('pmessage', (_pattern, _channel, message: string) => published.push(message));
     await listener.psubscribe(`${prefix}live:*`);
-    await waitUntil('events published', () => published.length >= 3);
+    await expect.poll(() => published.length >= 3, { ...LIVE_WAIT, message: 'events published' }).toBeTruthy();
     const channel = `${prefix}live:batch:ml:${started.body.data.startBatch.batch.nativeId as string}`;
 
     await redis.stop();
-    await sleep(600);
+    const whileDown = completed();
+    await expect.poll(completed, { ...LIVE_WAIT, message: 'progress observed while Redis is away' }).toBeGreaterThan(whileDown);
     redis = await startRedis({ port });
     const moved = completed();
-    await waitUntil('progress after Redis came back', () => completed() > moved + 2);
+    await expect.poll(() => completed() > moved + 2, { ...LIVE_WAIT, message: 'progress after Redis came back' }).toBeTruthy();
     const replayer = redis.client();
     const stale = published.slice(0, 3).map((message) => JSON.stringify({ ...JSON.parse(message), from: 'replayed' }));
     for (const message of stale) await replayer.publish(channel, message);
     const latest = published.at(-1)!;
     await replayer.publish(channel, JSON.stringify({ ...JSON.parse(latest), from: 'replayed' }));
-    await waitUntil('the end', () => subscriptions.every((subscription) => subscription.settled), 20_000);
+    await expect.poll(() => subscriptions.every((subscription) => subscription.settled), { ...LIVE_WAIT, timeout: 20_000, message: 'the end' }).toBeTruthy();
 
     for (const subscription of subscriptions) {
       expect(await subscription.done).toBe('complete');

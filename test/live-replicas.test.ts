@@ -2,9 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import type { SlvEmulatorHandle } from '../src/backends/slv/index.js';
-import { LIVE_BACKEND, PROGRESS, batchPolls, openClient, record, scriptBatch, sleep, startLiveEmulator, waitUntil } from './utils/live.js';
+import { openWsClient, subscribe } from './utils/subscriptions.js';
+import { LIVE_WAIT, LIVE_BACKEND, PROGRESS, batchPolls, scriptBatch, startLiveEmulator, type ProgressEvent } from './utils/live.js';
 import { waitForUrlLine } from './utils/gateway-process.js';
 import { startRedis, type RedisServer } from './utils/redis.js';
 
@@ -68,7 +70,7 @@ async function startReplica(keyPrefix: string): Promise<Replica> {
 }
 
 function clientOf(replica: Replica) {
-  const client = openClient(replica.wsUrl);
+  const client = openWsClient(replica.wsUrl, { lazy: false });
   disposers.push(async () => {
     await client.dispose();
   });
@@ -81,12 +83,13 @@ describe('two replicas on one Redis', () => {
     const [first, second] = await Promise.all([startReplica(prefix), startReplica(prefix)]);
     // 4 steps × 12 ticks × 100 ms: about five seconds of progress.
     const batch = scriptBatch(emulator, 12);
-    const onFirst = Array.from({ length: 5 }, () => record(clientOf(first), PROGRESS, { id: batch.id }));
-    const onSecond = Array.from({ length: 5 }, () => record(clientOf(second), PROGRESS, { id: batch.id }));
+    const onFirst = Array.from({ length: 5 }, () => subscribe<ProgressEvent>(clientOf(first), PROGRESS, { id: batch.id }));
+    const onSecond = Array.from({ length: 5 }, () => subscribe<ProgressEvent>(clientOf(second), PROGRESS, { id: batch.id }));
     const all = [...onFirst, ...onSecond];
-    await waitUntil('every subscriber has its snapshot', () => all.every((watch) => watch.events.length > 0));
+    await expect.poll(() => all.every((watch) => watch.events.length > 0), { ...LIVE_WAIT, message: 'every subscriber has its snapshot' }).toBeTruthy();
 
     // Shared polling: both replicas' subscribers move, while upstream sees one poller's polls.
+    // A measured window of eight intervals: polls are counted over time, there is no condition to wait on.
     const windowStart = Date.now();
     await sleep(INTERVAL_MS * 8);
     const windowPolls = batchPolls(emulator, batch.nativeId, windowStart);
@@ -111,7 +114,7 @@ describe('two replicas on one Redis', () => {
     holder.child.kill('SIGKILL');
     await holder.exited;
 
-    await waitUntil('the survivor polls', () => batchPolls(emulator, batch.nativeId, killedAt) > 0);
+    await expect.poll(() => batchPolls(emulator, batch.nativeId, killedAt) > 0, { ...LIVE_WAIT, message: 'the survivor polls' }).toBeTruthy();
     const takeoverMs = emulator.http.requests.find((request) => request.at >= killedAt && request.query.get('batchId') === batch.nativeId)!.at - killedAt;
     expect((await admin.get(leaseKey))?.split(':')[1]).toBe(String(survivor.child.pid));
 

@@ -1,23 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { Gateway } from '../src/gateway.js';
-import { startTestGateway, testConfig } from './utils/gateway.js';
-import { openClient, waitUntil } from './utils/live.js';
+import { startTestGateway, type TestGateway } from './utils/gateway.js';
+import { openWsClient } from './utils/subscriptions.js';
+import { LIVE_WAIT } from './utils/live.js';
 
 const TOKEN = 'live-hygiene-token';
-let gateway: Gateway;
+let gateway: TestGateway;
 let wsUrl = '';
-let cleanup: () => void = () => undefined;
 
 beforeAll(async () => {
-  const config = testConfig({ auth: { tokens: [TOKEN] }, limits: { wsKeepAliveMs: 50, wsConnectionInitTimeoutMs: 300 } });
-  cleanup = config.cleanup;
-  gateway = await startTestGateway(config);
-  wsUrl = gateway.url.replace(/^http/, 'ws');
+  gateway = await startTestGateway({ auth: { tokens: [TOKEN] }, limits: { wsKeepAliveMs: 50, wsConnectionInitTimeoutMs: 300 } });
+  wsUrl = gateway.wsUrl;
 });
 afterAll(async () => {
   await gateway?.close();
-  cleanup();
 });
 
 /** A bare graphql-transport-ws socket, to see what a client library would hide. */
@@ -39,8 +35,8 @@ describe('graphql-ws connections', () => {
   it('sends keep-alive pings to an accepted connection', async () => {
     const { socket, closed, messages, pings } = await rawSocket();
     socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${TOKEN}` } }));
-    await waitUntil('the connection is acknowledged', () => messages.some((message) => message.type === 'connection_ack'));
-    await waitUntil('three pings arrived', () => pings() >= 3);
+    await expect.poll(() => messages.some((message) => message.type === 'connection_ack'), { ...LIVE_WAIT, message: 'the connection is acknowledged' }).toBeTruthy();
+    await expect.poll(() => pings() >= 3, { ...LIVE_WAIT, message: 'three pings arrived' }).toBeTruthy();
     // `ws` answers each ping with a pong, so the server keeps the connection.
     expect(socket.readyState).toBe(WebSocket.OPEN);
     socket.close(1000);
@@ -54,10 +50,10 @@ describe('graphql-ws connections', () => {
   });
 
   it('closes with 4403 a connection whose token is refused', async () => {
-    const wrong = openClient(wsUrl, { authorization: 'Bearer not-the-token' });
-    const missing = openClient(wsUrl);
+    const wrong = openWsClient(wsUrl, { authorization: 'Bearer not-the-token', lazy: false });
+    const missing = openWsClient(wsUrl, { lazy: false });
     try {
-      await waitUntil('both connections are closed', () => wrong.closes.length > 0 && missing.closes.length > 0);
+      await expect.poll(() => wrong.closes.length > 0 && missing.closes.length > 0, { ...LIVE_WAIT, message: 'both connections are closed' }).toBeTruthy();
       expect(wrong.closes).toEqual([4403]);
       expect(missing.closes).toEqual([4403]);
     } finally {

@@ -4,18 +4,10 @@ import { join } from 'node:path';
 import type { Client } from 'graphql-ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RegisteredKind as BackendKind } from '../src/backends/index.js';
-import {
-  KINDS,
-  launchGateway,
-  openWsClient,
-  postGraphQL,
-  startEmulatorSet,
-  startSample,
-  subscribe,
-  type EmulatorSet,
-  type Subscription,
-  type TestGateway,
-} from './utils/federation.js';
+import { KINDS, startEmulatorSet, startSample, type EmulatorSet } from './utils/emulators.js';
+import { startTestGateway, type TestGateway } from './utils/gateway.js';
+import { postGraphQL } from './utils/graphql.js';
+import { openWsClient, subscribe, type Subscription } from './utils/subscriptions.js';
 
 /** Nothing is lost: not a terminal event under failing upstreams, not a record across a restart. */
 
@@ -30,7 +22,9 @@ const PROGRESS = /* GraphQL */ `
   }
 `;
 interface ProgressEvent {
-  batchProgress: { terminal: boolean; error: { code: string; backend: string } | null; batch: { id: string; state: string } };
+  terminal: boolean;
+  error: { code: string; backend: string } | null;
+  batch: { id: string; state: string };
 }
 
 describe('1,000 subscribers while 20 % of upstream calls fail', () => {
@@ -38,10 +32,10 @@ describe('1,000 subscribers while 20 % of upstream calls fail', () => {
     // Batches take a few seconds, so the faults land while they run.
     const emulators: EmulatorSet = await startEmulatorSet({ tickMs: 400 });
     cleanups.push(() => emulators.close());
-    const gw: TestGateway = await launchGateway(emulators, {
-      polling: { intervalMs: 100, maxIntervalMs: 400 },
-      upstream: { timeoutMs: 1000, failuresToOpen: 10_000 },
-    });
+    const gw: TestGateway = await startTestGateway(
+      { backends: emulators.entries, polling: { intervalMs: 100, maxIntervalMs: 400 }, upstream: { timeoutMs: 1000, failuresToOpen: 10_000 } },
+      { fastFaults: true },
+    );
     cleanups.push(() => gw.close());
 
     const plan: BackendKind[] = ['awsml', 'awsml', 'awsml', 'awsml', 'azureml', 'azureml', 'azureml', 'slv', 'slv', 'slv'];
@@ -55,7 +49,7 @@ describe('1,000 subscribers while 20 % of upstream calls fail', () => {
     expect(subscriptions).toHaveLength(1000);
 
     // Every subscriber holds its snapshot; now one upstream call in five fails, in two different ways.
-    await waitFor(() => subscriptions.every(({ subscription }) => subscription.events.length > 0 || subscription.errors.length > 0));
+    await expect.poll(() => subscriptions.every(({ subscription }) => subscription.events.length > 0 || subscription.errors.length > 0), { timeout: 15_000 }).toBe(true);
     const faults = KINDS.map((kind) => emulators.byKind[kind].http.setFaults([
       { fault: { kind: 'status', status: 503 }, rate: 0.1 },
       { fault: { kind: 'reset' }, rate: 0.1 / 0.9 },
@@ -67,10 +61,10 @@ describe('1,000 subscribers while 20 % of upstream calls fail', () => {
     expect(outcomes.filter((outcome) => outcome !== 'complete')).toEqual([]);
     for (const { id, subscription } of subscriptions) {
       expect(subscription.errors).toEqual([]);
-      const terminals = subscription.events.filter((event) => event.batchProgress.terminal);
+      const terminals = subscription.events.filter((event) => event.terminal);
       expect(terminals).toHaveLength(1);
       expect(subscription.events.at(-1)).toBe(terminals[0]);
-      expect(terminals[0]!.batchProgress.batch).toMatchObject({ id, state: 'SUCCEEDED' });
+      expect(terminals[0]!.batch).toMatchObject({ id, state: 'SUCCEEDED' });
     }
   });
 });
@@ -82,7 +76,7 @@ describe('after a restart', () => {
     const storePath = mkdtempSync(join(tmpdir(), 'batchgate-loss-'));
     cleanups.push(() => rmSync(storePath, { recursive: true, force: true }));
 
-    const first = await launchGateway(emulators, { store: { path: storePath } });
+    const first = await startTestGateway({ backends: emulators.entries, store: { path: storePath } }, { fastFaults: true });
     let started: string;
     let cancelled: string;
     try {
@@ -95,7 +89,7 @@ describe('after a restart', () => {
       await first.close();
     }
 
-    const second = await launchGateway(emulators, { store: { path: storePath } });
+    const second = await startTestGateway({ backends: emulators.entries, store: { path: storePath } }, { fastFaults: true });
     cleanups.push(() => second.close());
     const listing = await postGraphQL(second.url, '{ batches(first: 100) { edges { node { id state backend { id } } } } }');
     expect(listing.body.errors).toBeUndefined();
@@ -106,8 +100,3 @@ describe('after a restart', () => {
     expect(one.body).toEqual({ data: { batch: { state: 'CANCELLED' } } });
   });
 });
-
-async function waitFor(condition: () => boolean, attempts = 300): Promise<void> {
-  for (let attempt = 0; attempt < attempts && !condition(); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
-  if (!condition()) throw new Error('condition not met');
-}

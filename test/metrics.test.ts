@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchGateway, openWsClient, startEmulatorSet, startSample, subscribe, type EmulatorSet, type TestGateway } from './utils/federation.js';
+import { startEmulatorSet, startSample, type EmulatorSet } from './utils/emulators.js';
+import { startTestGateway, type TestGateway } from './utils/gateway.js';
+import { postGraphQL } from './utils/graphql.js';
+import { openWsClient, subscribe } from './utils/subscriptions.js';
 import { lintExposition, parseExposition } from './utils/prom-lint.js';
 import { startRedis, type RedisServer } from './utils/redis.js';
 
@@ -33,9 +36,9 @@ const value = (text: string, family: string, labels: Record<string, string> = {}
 
 describe('/metrics', () => {
   it('is clean under promtool check metrics rules', async () => {
-    const gateway = await launchGateway(emulators);
+    const gateway = await startTestGateway({ backends: emulators.entries }, { fastFaults: true });
     gateways.push(gateway);
-    await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'query Listing { batches { edges { node { id } } } }' }) });
+    await postGraphQL(gateway.url, 'query Listing { batches { edges { node { id } } } }');
     expect(lintExposition(await scrape(gateway))).toEqual([]);
   });
 
@@ -44,7 +47,7 @@ describe('/metrics', () => {
   });
 
   it('has an up gauge and the circuit state per backend', async () => {
-    const gateway = await launchGateway({ entries: [...emulators.entries, { id: 'gone', kind: 'slv', url: 'http://127.0.0.1:9/reports', username: 'u', password: 'p' } as never] });
+    const gateway = await startTestGateway({ backends: [...emulators.entries, { id: 'gone', kind: 'slv', url: 'http://127.0.0.1:9/reports', username: 'u', password: 'p' } as never] }, { fastFaults: true });
     gateways.push(gateway);
     const text = await scrape(gateway);
     expect(value(text, 'batchgate_backend_up', { backend: 'slv' })).toBe(1);
@@ -55,7 +58,8 @@ describe('/metrics', () => {
 
   it('counts pollers, leases held and events relayed per replica (two replicas over Redis)', async () => {
     const keyPrefix = redis.prefix();
-    const replicas = [await launchGateway(emulators, { redis: { url: redis.url, keyPrefix } }), await launchGateway(emulators, { redis: { url: redis.url, keyPrefix } })];
+    const replica = () => startTestGateway({ backends: emulators.entries, redis: { url: redis.url, keyPrefix } }, { fastFaults: true });
+    const replicas = [await replica(), await replica()];
     gateways.push(...replicas);
     const { id } = await startSample(replicas[0]!.url, 'azureml');
     const clients = replicas.map((replica) => openWsClient(replica.wsUrl));

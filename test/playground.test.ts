@@ -2,8 +2,8 @@ import got from 'got';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPlayground, playgroundNeedsBuild } from '../src/playground/build.js';
 import { launchBrowser, type TestBrowser, type TrackedPage } from './utils/browser.js';
-import { startDemoGateway, type DemoGateway } from './utils/dashboard-gateway.js';
-import { gql } from './utils/gateway.js';
+import { demoGatewayForSuite, startDemoGateway, type DemoGateway } from './utils/dashboard-gateway.js';
+import { postGraphQL } from './utils/graphql.js';
 
 let browser: TestBrowser;
 let demo: DemoGateway;
@@ -46,7 +46,7 @@ async function openPlayground(): Promise<TrackedPage & { blocked: string[]; work
   tracked.page.on('worker', (worker) => workers.push(worker.url()));
   // GraphiQL ignores "run" until its introspection query has answered.
   const introspected = tracked.page.waitForResponse((response) => response.request().postData()?.includes('IntrospectionQuery') === true, { timeout: 20_000 });
-  await tracked.page.goto(`${demo.origin}graphql`);
+  await tracked.page.goto(demo.url);
   await tracked.page.locator('.graphiql-query-editor .monaco-editor').waitFor({ timeout: 20_000 });
   await introspected;
   return { ...tracked, blocked, workers };
@@ -59,14 +59,14 @@ describe('playground', () => {
     expect(html.headers.get('content-type')).toMatch(/^text\/html/);
     expect(html.headers.get('content-security-policy')).toContain("worker-src 'self'");
     // The 5 MB bundle is revalidated, not sent again (got: fetch marks conditional requests no-cache).
-    const app = await got(`${demo.origin}playground/app.js`);
+    const app = await got(`${demo.origin}/playground/app.js`);
     expect(app.headers['content-type']).toMatch(/^text\/javascript/);
-    const again = await got(`${demo.origin}playground/app.js`, { headers: { 'if-none-match': app.headers.etag } });
+    const again = await got(`${demo.origin}/playground/app.js`, { headers: { 'if-none-match': app.headers.etag } });
     expect(again.statusCode).toBe(304);
     const tracked = await openPlayground();
     await tracked.page.locator('.graphiql-execute-button').waitFor();
     // Monaco's language services run in the bundled workers, from this origin.
-    await expect.poll(() => tracked.workers.some((url) => url === `${demo.origin}playground/graphql.worker.js`)).toBe(true);
+    await expect.poll(() => tracked.workers.some((url) => url === `${demo.origin}/playground/graphql.worker.js`)).toBe(true);
     expect(tracked.workers.every((url) => url.startsWith(demo.origin))).toBe(true);
     expect(tracked.blocked).toEqual([]);
     expect(tracked.foreignRequests()).toEqual([]);
@@ -78,7 +78,7 @@ describe('playground', () => {
     const { page } = tracked;
     expect(await queryText(tracked)).toContain('subscription Watch($id: ID!)');
     const { id } = JSON.parse(await editorText(tracked, TOOL_EDITOR)) as { id: string };
-    const named = await gql<{ batch: { state: string } | null }>(demo.gateway.url, 'query($id: ID!) { batch(id: $id) { state } }', { id });
+    const named = await postGraphQL<{ batch: { state: string } | null }>(demo.gateway.url, 'query($id: ID!) { batch(id: $id) { state } }', { id });
     expect(named.body.data?.batch?.state).toBe('RUNNING');
     await page.locator('.graphiql-execute-button').click();
     await expect.poll(() => responseText(tracked), { timeout: 15_000 }).toContain('"batchProgress"');
@@ -143,13 +143,7 @@ describe('playground', () => {
 });
 
 describe('playground with auth tokens', () => {
-  let secured: DemoGateway;
-  beforeAll(async () => {
-    secured = await startDemoGateway({ overrides: { auth: { tokens: ['playground-test-token'] } } });
-  });
-  afterAll(async () => {
-    await secured?.close();
-  });
+  const secured = demoGatewayForSuite({ overrides: { auth: { tokens: ['playground-test-token'] } } });
 
   /** Replaces a Monaco editor's text by typing (Monaco skips over the closers it inserted itself). */
   async function typeInto(tracked: TrackedPage, selector: string, text: string): Promise<void> {
@@ -167,7 +161,7 @@ describe('playground with auth tokens', () => {
   it('asks for the token in the Headers tab and uses it over HTTP and the WebSocket', async () => {
     const tracked = await browser.newPage();
     const { page } = tracked;
-    await page.goto(`${secured.origin}graphql`);
+    await page.goto(secured().url);
     await page.locator('.graphiql-query-editor .monaco-editor').waitFor({ timeout: 20_000 });
     // Each tab has its own headers, each prefilled with the header to complete.
     const withToken = '{"Authorization": "Bearer playground-test-token"}';
@@ -181,7 +175,7 @@ describe('playground with auth tokens', () => {
     await typeInto(tracked, TOOL_EDITOR, withToken);
     await page.locator('.graphiql-execute-button').click();
     await expect.poll(() => responseText(tracked), { timeout: 10_000 }).toContain('"demo-azureml"');
-    const listed = await gql<{ batches: { edges: Array<{ node: { id: string } }> } }>(secured.gateway.url, '{ batches(states: [RUNNING], first: 1) { edges { node { id } } } }', undefined, {
+    const listed = await postGraphQL<{ batches: { edges: Array<{ node: { id: string } }> } }>(secured().url, '{ batches(states: [RUNNING], first: 1) { edges { node { id } } } }', undefined, {
       authorization: 'Bearer playground-test-token',
     });
     const id = listed.body.data!.batches.edges[0]!.node.id;

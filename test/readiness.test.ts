@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { slvModule } from '../src/backends/slv/index.js';
-import { graphqlStartInput, START_BATCH } from './utils/federation.js';
-import { gql, memoryLogger, startTestGateway, testConfig } from './utils/gateway.js';
-import { LIVE_BACKEND, backendEntry, startLiveEmulator, waitUntil } from './utils/live.js';
+import { graphqlStartInput, START_BATCH } from './utils/emulators.js';
+import { startTestGateway } from './utils/gateway.js';
+import { memoryLogger } from './utils/logs.js';
+import { postGraphQL } from './utils/graphql.js';
+import { LIVE_WAIT, LIVE_BACKEND, backendEntry, startLiveEmulator } from './utils/live.js';
 import { startRedis } from './utils/redis.js';
 
 let cleanups: Array<() => Promise<void> | void> = [];
@@ -21,10 +23,8 @@ async function redisGateway(options: { appendonly?: boolean } = {}) {
   cleanups.push(() => redis.stop());
   const emulator = await startLiveEmulator(50);
   cleanups.push(() => emulator.close());
-  const config = testConfig({ redis: { url: redis.url, keyPrefix: redis.prefix() }, backends: [backendEntry(emulator)] });
-  cleanups.push(() => config.cleanup());
   const { logger, lines } = memoryLogger('info');
-  const gateway = await startTestGateway(config, { logger });
+  const gateway = await startTestGateway({ redis: { url: redis.url, keyPrefix: redis.prefix() }, backends: [backendEntry(emulator)] }, { logger });
   cleanups.push(() => gateway.close());
   const origin = gateway.url.replace(/\/graphql$/, '');
   const readyz = async () => {
@@ -45,20 +45,20 @@ describe('readiness and Redis outages', () => {
     expect(await readyz()).toEqual({ status: 200, body: { status: 'ready' } });
 
     await redis().stop();
-    await waitUntil('readyz 503', async () => (await readyz()).status === 503, 5_000);
+    await expect.poll(async () => (await readyz()).status === 503, { ...LIVE_WAIT, timeout: 5_000, message: 'readyz 503' }).toBeTruthy();
     expect((await readyz()).body).toEqual({ status: 'unready', reason: 'record store unreachable' });
     expect(warnings().some((message) => message.startsWith('Redis connection lost'))).toBe(true);
 
     // A start with an idempotency key needs the store: it is refused at once, with a code of the contract.
     const began = Date.now();
-    const refused = await gql(gateway.url, START_BATCH, { input: { backend: LIVE_BACKEND, idempotencyKey: 'outage-1', ...graphqlStartInput(slvModule) } });
+    const refused = await postGraphQL(gateway.url, START_BATCH, { input: { backend: LIVE_BACKEND, idempotencyKey: 'outage-1', ...graphqlStartInput(slvModule) } });
     const seconds = (Date.now() - began) / 1000;
     expect(refused.body.errors?.[0]?.extensions?.code).toBe('STORE_UNAVAILABLE');
     // ioredis alone would wait through its reconnect attempts (4 to 8 s were measured).
     expect(seconds).toBeLessThan(3);
 
     await restart();
-    await waitUntil('readyz 200 again', async () => (await readyz()).status === 200, 15_000);
+    await expect.poll(async () => (await readyz()).status === 200, { ...LIVE_WAIT, timeout: 15_000, message: 'readyz 200 again' }).toBeTruthy();
     expect(warnings()).toContain('Redis connection recovered');
   });
 
@@ -71,12 +71,10 @@ describe('readiness and Redis outages', () => {
 
   it('stays ready with the embedded store while every backend is down, naming them in the body', async () => {
     const emulator = await startLiveEmulator(50);
-    const config = testConfig({ backends: [backendEntry(emulator)] });
-    cleanups.push(() => config.cleanup());
-    const gateway = await startTestGateway(config);
+    const gateway = await startTestGateway({ backends: [backendEntry(emulator)] });
     cleanups.push(() => gateway.close());
     await emulator.close();
-    await gateway.service.probeAll();
+    await gateway.gateway.service.probeAll();
     const response = await fetch(gateway.url.replace(/\/graphql$/, '/readyz'));
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ status: 'ready', failed: [{ backend: LIVE_BACKEND, code: 'BACKEND_UNAVAILABLE' }] });

@@ -1,31 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Gateway } from '../src/gateway.js';
 import { createMemoryBackend } from './utils/memory-backend.js';
-import { gql, startTestGateway, testConfig } from './utils/gateway.js';
+import { startTestGateway, type TestGateway } from './utils/gateway.js';
+import { postGraphQL } from './utils/graphql.js';
 
 /** Relay connections: any `Edge.cursor` is a valid `after`; `pageInfo` carries the first and last edge's cursors. */
 
 const LIST = 'query($first: Int, $after: String) { batches(first: $first, after: $after) { edges { cursor node { nativeId } } pageInfo { hasNextPage startCursor endCursor } } }';
-let gateway: Gateway;
-let cleanup: () => void;
+let gateway: TestGateway;
 
 beforeAll(async () => {
   const alpha = createMemoryBackend('alpha');
   const beta = createMemoryBackend('beta', { kind: 'awsml' });
   for (let i = 0; i < 5; i++) alpha.put(`a${i}`, 'RUNNING');
   for (let i = 0; i < 4; i++) beta.put(`b${i}`, 'SUCCEEDED');
-  const config = testConfig();
-  cleanup = config.cleanup;
-  gateway = await startTestGateway(config, { backends: [alpha, beta] });
+  gateway = await startTestGateway({}, { backends: [alpha, beta] });
 });
 
 afterAll(async () => {
   await gateway?.close();
-  cleanup?.();
 });
 
 async function list(first: number, after: string | null = null) {
-  const { body } = await gql(gateway.url, LIST, { first, after });
+  const { body } = await postGraphQL(gateway.url, LIST, { first, after });
   expect(body.errors).toBeUndefined();
   return body.data.batches as { edges: Array<{ cursor: string; node: { nativeId: string } }>; pageInfo: { hasNextPage: boolean; startCursor: string | null; endCursor: string | null } };
 }

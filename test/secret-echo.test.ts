@@ -1,8 +1,10 @@
-import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RegisteredKind as BackendKind } from '../src/backends/index.js';
 import { createLogger } from '../src/logger.js';
-import { KINDS, START_BATCH, eventually, graphqlStartInput, launchGateway, postGraphQL, startEmulatorSet, type EmulatorSet } from './utils/federation.js';
+import { graphqlStartInput, KINDS, START_BATCH, startEmulatorSet, type EmulatorSet } from './utils/emulators.js';
+import { startTestGateway } from './utils/gateway.js';
+import { memoryStream } from './utils/logs.js';
+import { postGraphQL } from './utils/graphql.js';
 
 /**
  * A backend (or a proxy in front of it) that echoes the whole request in its error answers: the
@@ -35,19 +37,12 @@ function secretsOf(kind: BackendKind): string[] {
 
 describe.each(KINDS)('a %s backend that echoes requests in its errors', (kind) => {
   it('has its echo reach clients, /readyz and logs with every credential scrubbed', { timeout: 30_000 }, async () => {
-    const lines: string[] = [];
-    const logger = createLogger('debug', {
-      destination: new Writable({
-        write(chunk, _encoding, callback) {
-          lines.push(String(chunk));
-          callback();
-        },
-      }),
-    });
+    const { destination, lines } = memoryStream();
+    const logger = createLogger('debug', { destination });
     const emulator = emulators.byKind[kind].http;
     // Echoing from the first request on, so logins (ML Server's body carries the password) are echoed too.
     await emulator.setFaults([{ fault: emulators.modules[kind].fixtures.echoError }]);
-    const gw = await launchGateway(emulators, { auth: { tokens: [CLIENT_TOKEN] }, upstream: { cacheTtlMs: 0 } }, { logger });
+    const gw = await startTestGateway({ backends: emulators.entries, auth: { tokens: [CLIENT_TOKEN] }, upstream: { cacheTtlMs: 0 } }, { fastFaults: true, logger });
     try {
       const answers: string[] = [];
       const ask = async (query: string, variables?: Record<string, unknown>) => {
@@ -58,11 +53,14 @@ describe.each(KINDS)('a %s backend that echoes requests in its errors', (kind) =
       const started = await ask(START_BATCH, { input: { backend: kind, ...graphqlStartInput(emulators.modules[kind]) } });
       await ask('query ($kind: ID!) { batchByNativeId(backend: $kind, nativeId: "svc/1.0/n-1") { id } }', { kind });
       await ask('{ batches(first: 5) { edges { node { id } } } }');
-      const readyz = await eventually(async () => {
-        const response = await fetch(`${gw.origin}/readyz`, { headers: BEARER });
-        const text = await response.text();
-        return text.includes(`"backend":"${kind}"`) ? text : null;
-      });
+      const readyz = await vi.waitFor(
+        async () => {
+          const text = await (await fetch(`${gw.origin}/readyz`, { headers: BEARER })).text();
+          expect(text).toContain(`"backend":"${kind}"`);
+          return text;
+        },
+        { timeout: 10_000, interval: 100 },
+      );
       const anonymous = await (await fetch(`${gw.origin}/readyz`)).json();
 
       // The echo did come through: the gateway's request line and headers are in the error.

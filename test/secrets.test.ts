@@ -1,23 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendModules } from '../src/backends/index.js';
 import { ConfigError, parseConfigText } from '../src/config/load.js';
 import { encodeBatchId } from '../src/core/ids.js';
 import type { Fault } from '../src/backends/emulator-kit/index.js';
 import { createLogger } from '../src/logger.js';
-import {
-  KINDS,
-  launchGateway,
-  openWsClient,
-  startEmulatorSet,
-  startSample,
-  subscribe,
-  wsHandshake,
-  type EmulatorSet,
-  type TestGateway,
-} from './utils/federation.js';
+import { KINDS, startEmulatorSet, startSample, type EmulatorSet } from './utils/emulators.js';
+import { startTestGateway, type TestGateway } from './utils/gateway.js';
+import { memoryStream } from './utils/logs.js';
+import { openWsClient, subscribe, wsHandshake } from './utils/subscriptions.js';
 
 /**
  * Secrets never leave the gateway: the scenarios of the other reliability tests run with known
@@ -30,21 +22,14 @@ const BEARER = { authorization: `Bearer ${CLIENT_TOKEN}` };
 
 let emulators: EmulatorSet;
 let gw: TestGateway;
-const logLines: string[] = [];
+const { destination, lines: logLines } = memoryStream();
 const seen: string[] = [];
 let secrets: string[] = [];
 
 beforeAll(async () => {
   emulators = await startEmulatorSet({ tickMs: 20 });
-  const logger = createLogger('debug', {
-    destination: new Writable({
-      write(chunk, _encoding, callback) {
-        logLines.push(String(chunk));
-        callback();
-      },
-    }),
-  });
-  gw = await launchGateway(emulators, { auth: { tokens: [CLIENT_TOKEN] }, log: { level: 'debug' }, upstream: { timeoutMs: 300, cacheTtlMs: 0 } }, { logger });
+  const logger = createLogger('debug', { destination });
+  gw = await startTestGateway({ backends: emulators.entries, auth: { tokens: [CLIENT_TOKEN] }, log: { level: 'debug' }, upstream: { timeoutMs: 300, cacheTtlMs: 0 } }, { fastFaults: true, logger });
   // Every configured secret field of every backend, plus the forms they travel in (SLV's Basic header).
   secrets = [CLIENT_TOKEN];
   for (const entry of emulators.entries) {

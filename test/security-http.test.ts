@@ -1,6 +1,8 @@
 import { request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, launchGateway, postGraphQL, startEmulatorSet, startSample, type EmulatorSet, type TestGateway } from './utils/federation.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startEmulatorSet, startSample, type EmulatorSet } from './utils/emulators.js';
+import { startTestGateway, type TestGateway } from './utils/gateway.js';
+import { postGraphQL } from './utils/graphql.js';
 
 /** Attacks over HTTP: operational endpoints, deep variables, field caps, artifact paths, Host, echoed input, switches. */
 
@@ -13,9 +15,12 @@ let succeeded: string;
 
 beforeAll(async () => {
   emulators = await startEmulatorSet({ tickMs: 20 });
-  gw = await launchGateway(emulators, { auth: { tokens: [TOKEN] } });
+  gw = await startTestGateway({ backends: emulators.entries, auth: { tokens: [TOKEN] } }, { fastFaults: true });
   succeeded = (await startSample(gw.url, 'azureml', {}, BEARER)).id;
-  await eventually(async () => (await postGraphQL(gw.url, `{ batch(id: "${succeeded}") { state } }`, undefined, BEARER)).body.data?.batch?.state === 'SUCCEEDED');
+  await vi.waitFor(
+    async () => expect((await postGraphQL(gw.url, `{ batch(id: "${succeeded}") { state } }`, undefined, BEARER)).body.data?.batch?.state).toBe('SUCCEEDED'),
+    { timeout: 10_000, interval: 100 },
+  );
 });
 afterAll(async () => {
   await gw?.close();
@@ -49,7 +54,7 @@ describe('operational endpoints with client tokens configured', () => {
   });
 
   it('/metrics moves to metrics.listen, off the main port, when configured', async () => {
-    const separate = await launchGateway(emulators, { auth: { tokens: [TOKEN] }, metrics: { listen: { port: 0 } } });
+    const separate = await startTestGateway({ backends: emulators.entries, auth: { tokens: [TOKEN] }, metrics: { listen: { port: 0 } } }, { fastFaults: true });
     try {
       expect(separate.gateway.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
       expect((await fetch(`${separate.origin}/metrics`, { headers: BEARER })).status).toBe(404);
@@ -64,10 +69,14 @@ describe('operational endpoints with client tokens configured', () => {
   it('anonymous /readyz tells the status only; a token holder sees which backend fails', async () => {
     await emulators.byKind.slv.http.setFaults([{ fault: { kind: 'status', status: 500 } }]);
     try {
-      const detailed = await eventually(async () => {
-        const body = (await (await fetch(`${gw.origin}/readyz`, { headers: BEARER })).json()) as { failed?: Array<{ backend: string }> };
-        return body.failed?.some((entry) => entry.backend === 'slv') ? body : null;
-      });
+      const detailed = await vi.waitFor(
+        async () => {
+          const body = (await (await fetch(`${gw.origin}/readyz`, { headers: BEARER })).json()) as { failed?: Array<{ backend: string }> };
+          expect(body.failed?.some((entry) => entry.backend === 'slv')).toBe(true);
+          return body;
+        },
+        { timeout: 10_000, interval: 100 },
+      );
       expect(detailed.failed![0]).toEqual(expect.objectContaining({ backend: 'slv', code: expect.any(String) }));
       const anonymous = (await (await fetch(`${gw.origin}/readyz`)).json()) as Record<string, unknown>;
       expect(Object.keys(anonymous)).toEqual(['status']);
@@ -131,7 +140,7 @@ describe('document field caps', () => {
 
   it('refuse too many distinct fields before any other rule sees the document', async () => {
     // By default the distinct-path cap equals the field cap; an operator may set it lower.
-    const strict = await launchGateway(emulators, { auth: { tokens: [TOKEN] }, limits: { maxHeight: 150 } });
+    const strict = await startTestGateway({ backends: emulators.entries, auth: { tokens: [TOKEN] }, limits: { maxHeight: 150 } }, { fastFaults: true });
     try {
       const query = `{ ${Array.from({ length: 16 }, (_, index) => `b${index}: backends { ${Array.from({ length: 10 }, (_unused, field) => `f${field}: id`).join(' ')} }`).join(' ')} }`;
       const response = await postGraphQL(strict.url, query, undefined, BEARER);
@@ -190,7 +199,7 @@ describe('artifact links', () => {
   });
 
   it('use publicUrl when configured', async () => {
-    const behind = await launchGateway(emulators, { auth: { tokens: [TOKEN] }, publicUrl: 'https://batch.example.com/gw/' });
+    const behind = await startTestGateway({ backends: emulators.entries, auth: { tokens: [TOKEN] }, publicUrl: 'https://batch.example.com/gw/' }, { fastFaults: true });
     try {
       expect(await linkOf(behind, forged)).toMatch(/^https:\/\/batch\.example\.com\/gw\/artifacts\//);
     } finally {
@@ -199,7 +208,7 @@ describe('artifact links', () => {
   });
 
   it('follow X-Forwarded-Host and -Proto only with trustProxy', async () => {
-    const proxied = await launchGateway(emulators, { auth: { tokens: [TOKEN] }, trustProxy: true });
+    const proxied = await startTestGateway({ backends: emulators.entries, auth: { tokens: [TOKEN] }, trustProxy: true }, { fastFaults: true });
     try {
       expect(await linkOf(proxied, { 'x-forwarded-host': 'proxy.example', 'x-forwarded-proto': 'https' })).toMatch(/^https:\/\/proxy\.example\/artifacts\//);
     } finally {
@@ -226,7 +235,7 @@ describe('echoed client input', () => {
 
 describe('switches for production', () => {
   it('turn introspection, the playground and the dashboard off', async () => {
-    const hardened = await launchGateway(emulators, { graphql: { introspection: false, playground: false }, dashboard: { enabled: false } });
+    const hardened = await startTestGateway({ backends: emulators.entries, graphql: { introspection: false, playground: false }, dashboard: { enabled: false } }, { fastFaults: true });
     try {
       const introspection = await postGraphQL(hardened.url, '{ __schema { types { name } } }');
       expect(code(introspection.body)).toBe('GRAPHQL_VALIDATION_FAILED');

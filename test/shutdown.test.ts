@@ -6,7 +6,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { backendModules } from '../src/backends/index.js';
 import { waitForUrlLine } from './utils/gateway-process.js';
-import { eventually, openWsClient, postGraphQL, startEmulatorSet, startSample, subscribe, type EmulatorSet } from './utils/federation.js';
+import { startEmulatorSet, startSample, type EmulatorSet } from './utils/emulators.js';
+import { postGraphQL } from './utils/graphql.js';
+import { openWsClient, subscribe } from './utils/subscriptions.js';
 
 /**
  * Graceful shutdown of the real process: `node --import tsx src/main.ts --config <file>` on PORT=0,
@@ -62,18 +64,17 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('on %s', (signal) => {
     const { child, url, exited } = await startProcess(signal.toLowerCase());
     const { id } = await startSample(url, 'awsml');
 
-    const closes: number[] = [];
-    const client = openWsClient(url.replace(/^http/, 'ws'), { onClosed: (event) => closes.push(event.code) });
+    const client = openWsClient(url.replace(/^http/, 'ws'));
     try {
       const subscription = subscribe(client, 'subscription ($id: ID!) { batchProgress(id: $id) { terminal batch { id } } }', { id });
-      await eventually(async () => subscription.events.length > 0);
+      await expect.poll(() => subscription.events.length, { timeout: 10_000, interval: 100 }).toBeGreaterThan(0);
 
       // A read the backend takes its time with, caught mid-flight by the signal.
       const http = emulators.byKind.awsml.http;
       await http.setFaults([{ fault: { kind: 'slow', delayMs: 1500 } }]);
       const before = http.count();
       const inFlight = postGraphQL(url, 'query ($id: ID!) { batch(id: $id) { id } }', { id });
-      await eventually(async () => http.count() > before, { everyMs: 20 });
+      await expect.poll(() => http.count(), { timeout: 5000, interval: 20 }).toBeGreaterThan(before);
       child.kill(signal);
 
       const answer = await inFlight;
@@ -84,7 +85,7 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('on %s', (signal) => {
       const outcome = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('deadline'), 12_000))]);
       expect(outcome).toEqual({ code: 0, signal: null });
       expect(await subscription.done).toBe('error');
-      expect(closes).toEqual([1001]);
+      expect(client.closes).toEqual([1001]);
     } finally {
       await emulators.byKind.awsml.http.setFaults([]);
       await client.dispose();

@@ -1,6 +1,8 @@
 import { afterEach, expect, it } from 'vitest';
-import { gql, startTestGateway, testConfig } from './utils/gateway.js';
-import { LIVE_BACKEND, backendEntry, openClient, record, startLiveEmulator, waitUntil } from './utils/live.js';
+import { startTestGateway } from './utils/gateway.js';
+import { postGraphQL } from './utils/graphql.js';
+import { openWsClient, subscribe } from './utils/subscriptions.js';
+import { LIVE_WAIT, LIVE_BACKEND, backendEntry, startLiveEmulator } from './utils/live.js';
 
 const FORGOTTEN_PROGRESS = /* GraphQL */ `
   subscription Progress($id: ID!) {
@@ -18,26 +20,24 @@ it('ends live progress of a batch SLV forgot with a final event carrying the err
   // Batches advance only by hand: the one started stays RUNNING until SLV forgets it.
   const emulator = await startLiveEmulator(600_000);
   cleanups.push(() => emulator.close());
-  const config = testConfig({
+  const gateway = await startTestGateway({
     polling: { intervalMs: 50, maxIntervalMs: 100, listIntervalMs: 50 },
     backends: [{ ...backendEntry(emulator), forgottenAfterAnswers: 3 }],
   });
-  cleanups.push(() => config.cleanup());
-  const gateway = await startTestGateway(config);
   cleanups.push(() => gateway.close());
 
-  const started = await gql(gateway.url, `mutation { startBatch(input: { backend: "${LIVE_BACKEND}", slv: { commissionController: { controllerStrId: "c-1", flags: 5 } } }) { batch { id nativeId state } } }`);
+  const started = await postGraphQL(gateway.url, `mutation { startBatch(input: { backend: "${LIVE_BACKEND}", slv: { commissionController: { controllerStrId: "c-1", flags: 5 } } }) { batch { id nativeId state } } }`);
   const { id, nativeId } = started.body.data.startBatch.batch as { id: string; nativeId: string };
   emulator.tick();
 
-  const client = openClient(gateway.url.replace(/^http/, 'ws'));
+  const client = openWsClient(gateway.wsUrl, { lazy: false });
   cleanups.push(() => client.dispose());
-  const watch = record<{ terminal: boolean; error: { code: string; message: string } | null; batch: { state: string; error: { code: string } | null } }>(
+  const watch = subscribe<{ terminal: boolean; error: { code: string; message: string } | null; batch: { state: string; error: { code: string } | null } }>(
     client,
     FORGOTTEN_PROGRESS,
     { id },
   );
-  await waitUntil('the first event', () => watch.events.length > 0);
+  await expect.poll(() => watch.events.length > 0, { ...LIVE_WAIT, message: 'the first event' }).toBeTruthy();
   emulator.unknownBatchAnswer = 'generic-error';
   emulator.forget(nativeId);
 
@@ -47,7 +47,7 @@ it('ends live progress of a batch SLV forgot with a final event carrying the err
   expect(last).toMatchObject({ terminal: true, error: { code: 'BATCH_NOT_FOUND' }, batch: { state: 'RUNNING', error: { code: 'BATCH_NOT_FOUND' } } });
   expect(last.error!.message).toContain(`no longer knows batch ${nativeId}`);
 
-  const read = await gql(gateway.url, `query($id: ID!) { batch(id: $id) { state error { code message } } }`, { id });
+  const read = await postGraphQL(gateway.url, `query($id: ID!) { batch(id: $id) { state error { code message } } }`, { id });
   expect(read.body.errors).toBeUndefined();
   expect(read.body.data.batch).toMatchObject({ state: 'RUNNING', error: { code: 'BATCH_NOT_FOUND' } });
 });

@@ -1,7 +1,8 @@
 import { createClient, type Client } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { graphqlStartInput, launchGateway, START_BATCH, startEmulatorSet, type EmulatorSet, type TestGateway } from './utils/federation.js';
-import { gql } from './utils/gateway.js';
+import { graphqlStartInput, START_BATCH, startEmulatorSet, type EmulatorSet } from './utils/emulators.js';
+import { startTestGateway, type TestGateway } from './utils/gateway.js';
+import { postGraphQL } from './utils/graphql.js';
 
 /**
  * GraphQL over Server-Sent Events at /graphql/stream (graphql-sse), with the rules of the WebSocket
@@ -17,8 +18,8 @@ const WATCH = 'subscription Watch($id: ID!) { batchProgress(id: $id) { terminal 
 
 beforeAll(async () => {
   emulators = await startEmulatorSet({ tickMs: 50 });
-  open = await launchGateway(emulators);
-  guarded = await launchGateway(emulators, { auth: { tokens: [TOKEN] } });
+  open = await startTestGateway({ backends: emulators.entries }, { fastFaults: true });
+  guarded = await startTestGateway({ backends: emulators.entries, auth: { tokens: [TOKEN] } }, { fastFaults: true });
 });
 
 afterAll(async () => {
@@ -30,7 +31,7 @@ afterAll(async () => {
 const streamUrl = (gateway: TestGateway) => `${gateway.origin}/graphql/stream`;
 
 async function startBatch(gateway: TestGateway, headers: Record<string, string> = {}): Promise<string> {
-  const { body } = await gql(gateway.url, START_BATCH, { input: { backend: 'awsml', ...graphqlStartInput(emulators.modules.awsml) } }, headers);
+  const { body } = await postGraphQL(gateway.url, START_BATCH, { input: { backend: 'awsml', ...graphqlStartInput(emulators.modules.awsml) } }, headers);
   return (body.data as { startBatch: { batch: { id: string } } }).startBatch.batch.id;
 }
 
@@ -78,7 +79,7 @@ describe('GraphQL over SSE', () => {
 
 describe('plain HTTP', () => {
   it('answers a subscription with 400 naming the WebSocket and SSE endpoints', async () => {
-    const { status, body } = await gql(open.url, WATCH, { id: 'x' });
+    const { status, body } = await postGraphQL(open.url, WATCH, { id: 'x' });
     expect(status).toBe(400);
     expect(body.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
     expect(body.errors?.[0]?.message).toContain(open.wsUrl);
@@ -92,7 +93,7 @@ describe('plain HTTP', () => {
     expect(refused.status).toBe(204);
     expect(refused.headers.get('access-control-allow-origin')).toBeNull();
     expect(await refused.text()).toBe('');
-    const listed = await launchGateway(emulators, { cors: { origins: ['https://ops.example'] } });
+    const listed = await startTestGateway({ backends: emulators.entries, cors: { origins: ['https://ops.example'] } }, { fastFaults: true });
     try {
       const allowed = await preflight(listed, 'https://ops.example');
       expect(allowed.status).toBe(204);

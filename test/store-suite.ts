@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { emptyProgress, type Batch, type BatchState } from '../src/core/model.js';
 import type { Store } from '../src/store/store.js';
@@ -131,7 +132,8 @@ export function storeSuite(harness: StoreHarness): void {
     it('lets a stale unfinished claim be taken over exactly once', async () => {
       const store = await open();
       expect(await store.claimIdempotency('key-3', 'print', 60_000)).toEqual({ status: 'claimed' });
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      // The claim must age past the 100 ms staleness bound: elapsed time is the condition itself.
+      await sleep(150);
       // The three arrive together: the first finds the claim stale and takes it, the others find it fresh.
       const retakes = await Promise.all([1, 2, 3].map(() => store.claimIdempotency('key-3', 'print', 100)));
       expect(retakes.filter((claim) => claim.status === 'claimed')).toHaveLength(1);
@@ -152,7 +154,8 @@ export function storeSuite(harness: StoreHarness): void {
       const store = await open();
       expect(await store.claimIdempotency('key-6', 'print', 60_000)).toEqual({ status: 'claimed' });
       await store.markIdempotencyUnknown('key-6');
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      // Older than the 100 ms staleness bound below, so only the unknown mark can keep it.
+      await sleep(150);
       expect(await store.claimIdempotency('key-6', 'print', 100)).toEqual({ status: 'unknown' });
       expect(await store.claimIdempotency('key-6', 'other print', 100)).toEqual({ status: 'mismatch' });
       await store.completeIdempotency('key-6', 'lights', '9');

@@ -7,7 +7,9 @@ import { startTracing } from '../src/lib/tracing.js';
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { launchGateway, startEmulatorSet, startSample, type EmulatorSet, type TestGateway } from './utils/federation.js';
+import { startEmulatorSet, startSample, type EmulatorSet } from './utils/emulators.js';
+import { startTestGateway, type TestGateway } from './utils/gateway.js';
+import { postGraphQL } from './utils/graphql.js';
 
 /**
  * OpenTelemetry: a span per GraphQL operation and per upstream call, the client's W3C traceparent
@@ -26,7 +28,7 @@ const CLIENT_SPAN = '00f067aa0ba902b7';
 beforeAll(async () => {
   provider.register();
   emulators = await startEmulatorSet();
-  gateway = await launchGateway(emulators);
+  gateway = await startTestGateway({ backends: emulators.entries }, { fastFaults: true });
 });
 
 afterAll(async () => {
@@ -41,11 +43,7 @@ describe('tracing', () => {
   it.each(['azureml', 'awsml', 'sagemaker'] as const)("continues the client's trace to %s: an operation span, a span per upstream call, traceparent sent to the backend", async (kind) => {
     exporter.reset();
     emulators.byKind[kind].http.clearRequests();
-    const response = await fetch(gateway.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', traceparent: `00-${TRACE_ID}-${CLIENT_SPAN}-01` },
-      body: JSON.stringify({ query: `query Lamps { batches(backend: "${kind}") { edges { node { id } } } }` }),
-    });
+    const response = await postGraphQL(gateway.url, `query Lamps { batches(backend: "${kind}") { edges { node { id } } } }`, undefined, { traceparent: `00-${TRACE_ID}-${CLIENT_SPAN}-01` });
     expect(response.status).toBe(200);
 
     await expect.poll(() => exporter.getFinishedSpans().find((span) => span.name === 'query Lamps')).toBeDefined();
@@ -111,7 +109,7 @@ describe('tracing', () => {
     exporter.reset();
     await emulators.byKind.azureml.http.setFaults([{ fault: { kind: 'status', status: 503 } }]);
     try {
-      await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ batches(backend: "azureml") { edges { node { id } } } }' }) });
+      await postGraphQL(gateway.url, '{ batches(backend: "azureml") { edges { node { id } } } }');
     } finally {
       await emulators.byKind.azureml.http.setFaults([]);
     }

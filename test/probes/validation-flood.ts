@@ -2,7 +2,7 @@
 // `npx tsx test/probes/validation-flood.ts`: prints the time of one heavy document (refused, or with `passing` the costliest one the caps admit),
 // the stall of a flood of 50 distinct heavy documents, and a concurrent `{ __typename }` latency.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { startTestGateway, testConfig } from '../utils/gateway.js';
+import { startTestGateway } from '../utils/gateway.js';
 import { createMemoryBackend } from '../utils/memory-backend.js';
 
 const refused = (variant: number) => `{ ${'backends { id kind url healthy } '.repeat(220)} } # ${variant}`;
@@ -20,8 +20,7 @@ async function post(url: string, query: string): Promise<{ status: number; ms: n
 }
 
 async function main(): Promise<void> {
-  const config = testConfig();
-  const gateway = await startTestGateway(config, { backends: [createMemoryBackend('alpha')] });
+  const gateway = await startTestGateway({}, { backends: [createMemoryBackend('alpha')] });
   try {
     await post(gateway.url, '{ __typename }');
     console.log('document bytes', Buffer.byteLength(heavy(0)));
@@ -38,7 +37,6 @@ async function main(): Promise<void> {
     console.log('concurrent { __typename }', probe.status, `${probe.ms.toFixed(1)} ms`, `event loop max delay ${(delay.max / 1e6).toFixed(0)} ms`);
   } finally {
     await gateway.close();
-    config.cleanup();
   }
 }
 

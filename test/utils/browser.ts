@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterEach, expect } from 'vitest';
 
 /** Debian's chromium; CI installs the same package. */
 const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -12,6 +13,8 @@ export interface TestBrowser {
   readonly browser: Browser;
   /** A fresh context and page that records every request URL it makes. */
   newPage(options?: { viewport?: { width: number; height: number } }): Promise<TrackedPage>;
+  /** The pages opened since the last call, for checks after each test. */
+  takePages(): TrackedPage[];
   close(): Promise<void>;
 }
 
@@ -34,6 +37,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   const contexts: BrowserContext[] = [];
+  const opened: TrackedPage[] = [];
   return {
     browser,
     async newPage(options = {}) {
@@ -48,7 +52,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
       page.on('console', (message) => {
         if (message.type() === 'error') errors.push(message.text());
       });
-      return {
+      const tracked: TrackedPage = {
         page,
         context,
         requests,
@@ -66,10 +70,32 @@ export async function launchBrowser(): Promise<TestBrowser> {
           return path;
         },
       };
+      opened.push(tracked);
+      return tracked;
     },
+    takePages: () => opened.splice(0),
     async close() {
       for (const context of contexts) await context.close().catch(() => undefined);
       await browser.close();
     },
   };
+}
+
+/** Opens the dashboard at `url` and waits until it is live and shows its first rows. */
+export async function openDashboard(browser: TestBrowser, url: string, viewport?: { width: number; height: number }): Promise<TrackedPage> {
+  const tracked = await browser.newPage(viewport ? { viewport } : {});
+  await tracked.page.goto(url);
+  await tracked.page.locator('#live-status[data-connected="true"]').waitFor();
+  await tracked.page.locator('tbody tr[data-batch-id]').first().waitFor();
+  return tracked;
+}
+
+/** After each test, every page the browser opened stayed on 127.0.0.1 and its scripts did not throw. */
+export function checkPagesAfterEach(browser: () => TestBrowser): void {
+  afterEach(() => {
+    for (const tracked of browser().takePages()) {
+      expect(tracked.foreignRequests()).toEqual([]);
+      expect(tracked.errors).toEqual([]);
+    }
+  });
 }

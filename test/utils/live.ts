@@ -1,12 +1,10 @@
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
 import { encodeBatchId } from '../../src/core/ids.js';
 import { startSlvEmulator, type SlvEmulatorHandle } from '../../src/backends/slv/index.js';
 import { commissionControllerScript } from '../../src/backends/slv/emulator/scripts.js';
 
 /**
  * Helpers for live-progress tests: an SLV emulator whose batches the test scripts directly, exact
- * counts of the gateway's polls of one batch, and graphql-ws subscribers that record what they get.
+ * counts of the gateway's polls of one batch, and the subscriptions they watch.
  */
 
 /** The backend id live tests give the SLV emulator in their configs. */
@@ -52,75 +50,5 @@ export interface ProgressEvent {
   batch: { id: string; state: string; progress: { percent: number | null; completedItems: number | null } };
 }
 
-/** A graphql-ws client that never retries, so a test sees every close as it happens. */
-export function openClient(wsUrl: string, options: { authorization?: string } = {}): Client & { closes: number[] } {
-  const closes: number[] = [];
-  const client = createClient({
-    url: wsUrl,
-    webSocketImpl: WebSocket,
-    retryAttempts: 0,
-    lazy: false,
-    onNonLazyError: () => undefined,
-    connectionParams: options.authorization ? { authorization: options.authorization } : {},
-    on: { closed: (event) => void closes.push((event as { code: number }).code) },
-  });
-  return Object.assign(client, { closes });
-}
-
-export interface Recorded<T> {
-  readonly events: T[];
-  /** GraphQL errors in results, and the error a failed subscription ended with. */
-  readonly errors: unknown[];
-  /** Settles when the server completes the subscription ('complete') or it fails ('error'). */
-  readonly done: Promise<'complete' | 'error'>;
-  readonly settled: boolean;
-  unsubscribe(): void;
-}
-
-/** Subscribes and records every event, keyed by the root field (`batchProgress`, `batchUpdates`). */
-export function record<T = ProgressEvent>(client: Client, query: string, variables: Record<string, unknown>): Recorded<T> {
-  const events: T[] = [];
-  const errors: unknown[] = [];
-  let settled = false;
-  let unsubscribe: () => void = () => undefined;
-  const done = new Promise<'complete' | 'error'>((resolve) => {
-    unsubscribe = client.subscribe<Record<string, T>>(
-      { query, variables },
-      {
-        next: (value) => {
-          if (value.errors) errors.push(...value.errors);
-          if (value.data) events.push(Object.values(value.data)[0] as T);
-        },
-        error: (error) => {
-          errors.push(error);
-          settled = true;
-          resolve('error');
-        },
-        complete: () => {
-          settled = true;
-          resolve('complete');
-        },
-      },
-    );
-  });
-  return {
-    events,
-    errors,
-    done,
-    get settled() {
-      return settled;
-    },
-    unsubscribe: () => unsubscribe(),
-  };
-}
-
-/** Waits until `check` holds, checking every 20 ms; fails with `what` after `timeoutMs`. */
-export async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
-    await sleep(20);
-  }
-}
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** How live tests wait for a condition (`expect.poll`, `vi.waitFor`): often, and long enough for a loaded machine. */
+export const LIVE_WAIT = { timeout: 15_000, interval: 20 };

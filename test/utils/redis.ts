@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { Redis } from 'ioredis';
+import { expect, vi } from 'vitest';
 
 /** A real `redis-server` on loopback, for one test file. */
 export interface RedisServer {
@@ -62,20 +63,19 @@ export async function startRedis(options: { port?: number; appendonly?: boolean;
 }
 
 async function waitForPing(url: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    probe.on('error', () => undefined);
-    try {
-      await probe.connect();
-      if ((await probe.ping()) === 'PONG') return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-    } finally {
-      probe.disconnect();
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await vi.waitFor(
+    async () => {
+      const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      probe.on('error', () => undefined);
+      try {
+        await probe.connect();
+        expect(await probe.ping()).toBe('PONG');
+      } finally {
+        probe.disconnect();
+      }
+    },
+    { timeout: 10_000, interval: 50 },
+  );
 }
 
 /** A port nobody listens on right now (the OS picks it; freed just before redis-server binds it). */
