@@ -87,6 +87,9 @@ describe('every backend through the gateway', () => {
     const events = await watchToEnd(batch.id);
     expect(events.at(-1).batch.state).toBe('SUCCEEDED');
 
+    const capabilities = await postGraphQL(gw.url, '{ backends { kind capabilities { rename } } }');
+    const renamable = (capabilities.body.data.backends as Array<{ kind: string; capabilities: { rename: boolean } }>).filter((backend) => backend.capabilities.rename);
+    expect(renamable.map((backend) => backend.kind)).toEqual(['AWS_ML']);
     const renamed = await postGraphQL(gw.url, `mutation($id: ID!) { renameBatch(id: $id, name: "churn scoring (final)") { batch { name } } }`, { id: batch.id });
     expect(renamed.body.data.renameBatch.batch.name).toBe('churn scoring (final)');
     const details = await postGraphQL(gw.url, `query($id: ID!) { batch(id: $id) { name nativeStatus executions { edges { node { artifacts { name url } } } } } }`, { id: batch.id });

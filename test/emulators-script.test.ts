@@ -39,3 +39,12 @@ it('npm run emulators prints one config entry per registered backend, serves a g
   child.kill('SIGTERM');
   expect(await exited).toBe(0);
 });
+
+it('npm run emulators refuses a latency that is not a number of ms, with exit 2', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/emulators.ts', '--latency-ms', 'soon'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  expect(code).toBe(2);
+  expect(stderr).toContain('Expected --latency-ms <0..60000>, got soon');
+});
