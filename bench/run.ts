@@ -44,9 +44,9 @@ const plan = {
   subscriberCounts: chosenCounts ?? (full ? [100, 1_000, 10_000] : [1_000, 3_000]),
   windowMs: full ? 20_000 : 5_000,
   latencyIterations: full ? 3_000 : 500,
-  // Each round takes 4 × 20 ms and more: the quick pass keeps it to about 15 s.
-  realisticIterations: full ? 1_000 : 150,
-  throughputS: full ? 15 : 5,
+  // Each round takes 4 × 20 ms and more: the quick pass keeps it to about 10 s.
+  realisticIterations: full ? 1_000 : 100,
+  throughputS: full ? 15 : 3,
   workers: 4,
 };
 /** Added to every upstream answer for the "realistic upstream" figures, as a network would. */
