@@ -15,7 +15,8 @@ export async function startDemoGateway(options: { tickMs?: number; overrides?: R
   const { entries, emulators } = await startEmulators(undefined, { tickMs: options.tickMs ?? 100 });
   let started: TestGateway;
   try {
-    started = await startTestGateway({ polling: { intervalMs: 200, maxIntervalMs: 1000, listIntervalMs: 400 }, ...options.overrides }, { embeddedBackends: entries });
+    // A demo gateway logs nothing at error level unless something is wrong: shown beside a failure.
+    started = await startTestGateway({ polling: { intervalMs: 200, maxIntervalMs: 1000, listIntervalMs: 400 }, ...options.overrides }, { embeddedBackends: entries, logLevel: 'error' });
   } catch (error) {
     await Promise.all(emulators.map((emulator) => emulator.close()));
     throw error;

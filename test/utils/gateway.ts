@@ -29,6 +29,8 @@ export interface TestGatewayOptions extends GatewayDependencies {
   fastFaults?: boolean;
   /** Backend entries set after validation, as `npm start` sets its embedded emulators' (no defaults filled in). */
   embeddedBackends?: GatewayConfig['backends'];
+  /** Gateway log lines at this level and above go to stderr (a test's output shows them when it fails). @default 'silent' */
+  logLevel?: string;
 }
 
 const FAST_FAULTS = {
@@ -38,7 +40,7 @@ const FAST_FAULTS = {
 
 /** Starts a gateway; `overrides` (any config fields, `backends` included) merge deeply on top of the test defaults. */
 export async function startTestGateway(overrides: Record<string, unknown> = {}, options: TestGatewayOptions = {}): Promise<TestGateway> {
-  const { fastFaults = false, embeddedBackends, ...dependencies } = options;
+  const { fastFaults = false, embeddedBackends, logLevel = 'silent', ...dependencies } = options;
   const ownStore = !(isRecord(overrides['store']) && typeof overrides['store']['path'] === 'string');
   const folder = ownStore ? mkdtempSync(join(tmpdir(), 'batchgate-test-')) : null;
   const base = { listen: { host: '127.0.0.1', port: 0 }, store: { path: folder }, log: { level: 'silent' } };
@@ -49,7 +51,7 @@ export async function startTestGateway(overrides: Record<string, unknown> = {}, 
   try {
     config = validateConfig(raw, 'test', { modules: backendModules });
     if (embeddedBackends) config = { ...config, backends: embeddedBackends };
-    gateway = await startGateway(config, { logger: pino({ level: 'silent' }), ...dependencies });
+    gateway = await startGateway(config, { logger: pino({ level: logLevel }, pino.destination(2)), ...dependencies });
   } catch (error) {
     removeStore();
     throw error;
