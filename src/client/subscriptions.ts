@@ -19,7 +19,7 @@ export interface SubscriptionOptions {
   onClosed?: (code: number) => void;
 }
 
-export interface SubscriptionSink<Result> {
+interface SubscriptionSink<Result> {
   next(data: Result): void;
   /** A GraphQL error, UNAUTHENTICATED (token refused) or CONNECTION_FAILED (reconnects gave up). */
   error(error: GatewayError): void;
