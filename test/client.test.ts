@@ -5,6 +5,8 @@ import WebSocket from 'ws';
 import { createSubscriptionClient, GatewayError, query, request } from '../src/client/index.js';
 import { encodeBatchId } from '../src/core/ids.js';
 import type { Gateway } from '../src/gateway.js';
+import * as cliDocuments from '../src/generated/client/cli/graphql.js';
+import * as dashboardDocuments from '../src/generated/client/dashboard/graphql.js';
 import { TestBackendsDocument, TestBatchDocument, TestBatchProgressDocument, type TestBatchProgressSubscription } from '../src/generated/client/test/graphql.js';
 import { startTestGateway, testConfig } from './utils/gateway.js';
 import { createMemoryBackend } from './utils/memory-backend.js';
@@ -53,6 +55,20 @@ describe('request', () => {
     const result = await request(gateway.url, TestBackendsDocument, {});
     expect(result.status).toBe(401);
     expect(result.data ?? null).toBeNull();
+  });
+});
+
+describe('the documents of the CLI and the dashboard', () => {
+  it('all pass the gateway\'s validation, its cost limit included', async () => {
+    const documents = Object.entries({ ...cliDocuments, ...dashboardDocuments }).filter(([name]) => name.endsWith('Document'));
+    expect(documents.length).toBeGreaterThanOrEqual(9);
+    for (const [name, document] of documents) {
+      // Subscriptions are refused over HTTP, but only after validation.
+      const result = await request(gateway.url, document as cliDocuments.TypedDocumentString<unknown, unknown>, {}, { token: TOKEN });
+      const codes = (result.errors ?? []).map((error) => error.extensions?.['code']);
+      expect({ name, codes }).not.toEqual({ name, codes: expect.arrayContaining(['GRAPHQL_VALIDATION_FAILED']) });
+      expect({ name, codes }).not.toEqual({ name, codes: expect.arrayContaining(['GRAPHQL_PARSE_FAILED']) });
+    }
   });
 });
 

@@ -37,7 +37,7 @@ export type CliWatchSubscriptionVariables = Exact<{
 }>;
 
 
-export type CliWatchSubscription = { batchProgress: { terminal: boolean, error: { code: string, message: string, backend: string | null } | null, batch: { id: string, nativeId: string, name: string | null, state: BatchState, nativeStatus: string, startedAt: string | null, finishedAt: string | null, error: { code: string | null, message: string } | null, steps: Array<{ name: string, label: string | null, status: StepStatus, messages: Array<{ severity: MessageSeverity, text: string }> }>, backend: { id: string }, progress: { percent: number | null, completedItems: number | null, totalItems: number | null, failedItems: number | null, message: string | null } } } };
+export type CliWatchSubscription = { batchProgress: { terminal: boolean, error: { code: string, message: string, backend: string | null } | null, batch: { id: string, nativeId: string, name: string | null, state: BatchState, nativeStatus: string, startedAt: string | null, finishedAt: string | null, backend: { id: string }, progress: { percent: number | null, completedItems: number | null, totalItems: number | null, failedItems: number | null, message: string | null }, error: { code: string | null, message: string } | null, steps: Array<{ name: string, label: string | null, status: StepStatus, messages: Array<{ severity: MessageSeverity, text: string }> }> } } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -83,7 +83,23 @@ export const CliListDocument = new TypedDocumentString(`
   batches(first: 20, after: $after) {
     edges {
       node {
-        ...CliBatch
+        id
+        nativeId
+        name
+        state
+        nativeStatus
+        backend {
+          id
+        }
+        progress {
+          percent
+          completedItems
+          totalItems
+          failedItems
+          message
+        }
+        startedAt
+        finishedAt
       }
     }
     pageInfo {
@@ -92,25 +108,7 @@ export const CliListDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment CliBatch on Batch {
-  id
-  nativeId
-  name
-  state
-  nativeStatus
-  backend {
-    id
-  }
-  progress {
-    percent
-    completedItems
-    totalItems
-    failedItems
-    message
-  }
-  startedAt
-  finishedAt
-}`) as unknown as TypedDocumentString<CliListQuery, CliListQueryVariables>;
+    `) as unknown as TypedDocumentString<CliListQuery, CliListQueryVariables>;
 export const CliWatchDocument = new TypedDocumentString(`
     subscription CliWatch($id: ID!) {
   batchProgress(id: $id) {
@@ -121,7 +119,23 @@ export const CliWatchDocument = new TypedDocumentString(`
       backend
     }
     batch {
-      ...CliBatch
+      id
+      nativeId
+      name
+      state
+      nativeStatus
+      backend {
+        id
+      }
+      progress {
+        percent
+        completedItems
+        totalItems
+        failedItems
+        message
+      }
+      startedAt
+      finishedAt
       error {
         code
         message
@@ -138,22 +152,4 @@ export const CliWatchDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment CliBatch on Batch {
-  id
-  nativeId
-  name
-  state
-  nativeStatus
-  backend {
-    id
-  }
-  progress {
-    percent
-    completedItems
-    totalItems
-    failedItems
-    message
-  }
-  startedAt
-  finishedAt
-}`) as unknown as TypedDocumentString<CliWatchSubscription, CliWatchSubscriptionVariables>;
+    `) as unknown as TypedDocumentString<CliWatchSubscription, CliWatchSubscriptionVariables>;

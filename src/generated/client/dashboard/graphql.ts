@@ -279,7 +279,33 @@ export const DashboardBatchesDocument = new TypedDocumentString(`
   batches(first: 20, after: $after) {
     edges {
       node {
-        ...BatchSummary
+        id
+        nativeId
+        name
+        state
+        nativeStatus
+        backend {
+          id
+          kind
+          capabilities {
+            cancel
+          }
+        }
+        progress {
+          percent
+          completedItems
+          totalItems
+          failedItems
+          message
+        }
+        createdAt
+        startedAt
+        finishedAt
+        observedTimes
+        error {
+          code
+          message
+        }
       }
     }
     pageInfo {
@@ -288,73 +314,43 @@ export const DashboardBatchesDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment BatchSummary on Batch {
-  id
-  nativeId
-  name
-  state
-  nativeStatus
-  backend {
-    id
-    kind
-    capabilities {
-      cancel
-    }
-  }
-  progress {
-    percent
-    completedItems
-    totalItems
-    failedItems
-    message
-  }
-  createdAt
-  startedAt
-  finishedAt
-  observedTimes
-  error {
-    code
-    message
-  }
-}`) as unknown as TypedDocumentString<DashboardBatchesQuery, DashboardBatchesQueryVariables>;
+    `) as unknown as TypedDocumentString<DashboardBatchesQuery, DashboardBatchesQueryVariables>;
 export const DashboardUpdatesDocument = new TypedDocumentString(`
     subscription DashboardUpdates {
   batchUpdates {
     terminal
     batch {
-      ...BatchSummary
+      id
+      nativeId
+      name
+      state
+      nativeStatus
+      backend {
+        id
+        kind
+        capabilities {
+          cancel
+        }
+      }
+      progress {
+        percent
+        completedItems
+        totalItems
+        failedItems
+        message
+      }
+      createdAt
+      startedAt
+      finishedAt
+      observedTimes
+      error {
+        code
+        message
+      }
     }
   }
 }
-    fragment BatchSummary on Batch {
-  id
-  nativeId
-  name
-  state
-  nativeStatus
-  backend {
-    id
-    kind
-    capabilities {
-      cancel
-    }
-  }
-  progress {
-    percent
-    completedItems
-    totalItems
-    failedItems
-    message
-  }
-  createdAt
-  startedAt
-  finishedAt
-  observedTimes
-  error {
-    code
-    message
-  }
-}`) as unknown as TypedDocumentString<DashboardUpdatesSubscription, DashboardUpdatesSubscriptionVariables>;
+    `) as unknown as TypedDocumentString<DashboardUpdatesSubscription, DashboardUpdatesSubscriptionVariables>;
 export const DashboardDetailDocument = new TypedDocumentString(`
     subscription DashboardDetail($id: ID!, $after: String) {
   batchProgress(id: $id) {
@@ -364,182 +360,171 @@ export const DashboardDetailDocument = new TypedDocumentString(`
       message
     }
     batch {
-      ...BatchSummary
-      ...BatchExecutions
-    }
-  }
-}
-    fragment BatchSummary on Batch {
-  id
-  nativeId
-  name
-  state
-  nativeStatus
-  backend {
-    id
-    kind
-    capabilities {
-      cancel
-    }
-  }
-  progress {
-    percent
-    completedItems
-    totalItems
-    failedItems
-    message
-  }
-  createdAt
-  startedAt
-  finishedAt
-  observedTimes
-  error {
-    code
-    message
-  }
-}
-fragment BatchExecutions on Batch {
-  executions(first: 20, after: $after) {
-    totalCount
-    pageInfo {
-      hasNextPage
-      endCursor
-    }
-    edges {
-      node {
-        index
-        state
-        response {
-          statusCode
+      id
+      nativeId
+      name
+      state
+      nativeStatus
+      backend {
+        id
+        kind
+        capabilities {
+          cancel
         }
-        steps {
-          name
-          label
-          status
-          messages {
-            severity
-            statusText
-            text
+      }
+      progress {
+        percent
+        completedItems
+        totalItems
+        failedItems
+        message
+      }
+      createdAt
+      startedAt
+      finishedAt
+      observedTimes
+      error {
+        code
+        message
+      }
+      executions(first: 20, after: $after) {
+        totalCount
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        edges {
+          node {
+            index
+            state
+            response {
+              statusCode
+            }
+            steps {
+              name
+              label
+              status
+              messages {
+                severity
+                statusText
+                text
+              }
+            }
+            artifacts {
+              name
+              url
+            }
           }
-        }
-        artifacts {
-          name
-          url
         }
       }
     }
   }
-}`) as unknown as TypedDocumentString<DashboardDetailSubscription, DashboardDetailSubscriptionVariables>;
+}
+    `) as unknown as TypedDocumentString<DashboardDetailSubscription, DashboardDetailSubscriptionVariables>;
 export const DashboardExecutionsDocument = new TypedDocumentString(`
     query DashboardExecutions($id: ID!, $after: String) {
   batch(id: $id) {
     id
-    ...BatchExecutions
-  }
-}
-    fragment BatchExecutions on Batch {
-  executions(first: 20, after: $after) {
-    totalCount
-    pageInfo {
-      hasNextPage
-      endCursor
-    }
-    edges {
-      node {
-        index
-        state
-        response {
-          statusCode
-        }
-        steps {
-          name
-          label
-          status
-          messages {
-            severity
-            statusText
-            text
+    executions(first: 20, after: $after) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          index
+          state
+          response {
+            statusCode
           }
-        }
-        artifacts {
-          name
-          url
+          steps {
+            name
+            label
+            status
+            messages {
+              severity
+              statusText
+              text
+            }
+          }
+          artifacts {
+            name
+            url
+          }
         }
       }
     }
   }
-}`) as unknown as TypedDocumentString<DashboardExecutionsQuery, DashboardExecutionsQueryVariables>;
+}
+    `) as unknown as TypedDocumentString<DashboardExecutionsQuery, DashboardExecutionsQueryVariables>;
 export const DashboardStartDocument = new TypedDocumentString(`
     mutation DashboardStart($input: StartBatchInput!) {
   startBatch(input: $input) {
     batch {
-      ...BatchSummary
+      id
+      nativeId
+      name
+      state
+      nativeStatus
+      backend {
+        id
+        kind
+        capabilities {
+          cancel
+        }
+      }
+      progress {
+        percent
+        completedItems
+        totalItems
+        failedItems
+        message
+      }
+      createdAt
+      startedAt
+      finishedAt
+      observedTimes
+      error {
+        code
+        message
+      }
     }
   }
 }
-    fragment BatchSummary on Batch {
-  id
-  nativeId
-  name
-  state
-  nativeStatus
-  backend {
-    id
-    kind
-    capabilities {
-      cancel
-    }
-  }
-  progress {
-    percent
-    completedItems
-    totalItems
-    failedItems
-    message
-  }
-  createdAt
-  startedAt
-  finishedAt
-  observedTimes
-  error {
-    code
-    message
-  }
-}`) as unknown as TypedDocumentString<DashboardStartMutation, DashboardStartMutationVariables>;
+    `) as unknown as TypedDocumentString<DashboardStartMutation, DashboardStartMutationVariables>;
 export const DashboardCancelDocument = new TypedDocumentString(`
     mutation DashboardCancel($id: ID!) {
   cancelBatch(id: $id) {
     batch {
-      ...BatchSummary
+      id
+      nativeId
+      name
+      state
+      nativeStatus
+      backend {
+        id
+        kind
+        capabilities {
+          cancel
+        }
+      }
+      progress {
+        percent
+        completedItems
+        totalItems
+        failedItems
+        message
+      }
+      createdAt
+      startedAt
+      finishedAt
+      observedTimes
+      error {
+        code
+        message
+      }
     }
   }
 }
-    fragment BatchSummary on Batch {
-  id
-  nativeId
-  name
-  state
-  nativeStatus
-  backend {
-    id
-    kind
-    capabilities {
-      cancel
-    }
-  }
-  progress {
-    percent
-    completedItems
-    totalItems
-    failedItems
-    message
-  }
-  createdAt
-  startedAt
-  finishedAt
-  observedTimes
-  error {
-    code
-    message
-  }
-}`) as unknown as TypedDocumentString<DashboardCancelMutation, DashboardCancelMutationVariables>;
+    `) as unknown as TypedDocumentString<DashboardCancelMutation, DashboardCancelMutationVariables>;
