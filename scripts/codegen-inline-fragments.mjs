@@ -5,7 +5,7 @@
 import { optimizeDocuments } from '@graphql-tools/relay-operation-optimizer';
 import { buildASTSchema } from 'graphql';
 
-/** @type {import('@graphql-codegen/plugin-helpers').Types.DocumentTransformFunction} */
+/** Codegen calls it with the schema as SDL (a DocumentNode) and the files of documents. */
 export function transform({ schema, documents }) {
   const locationOf = new Map();
   for (const file of documents) {
