@@ -22,7 +22,7 @@ const copyAssets = (folder) => {
     const path = join(folder, entry.name);
     if (entry.isDirectory()) {
       if (path !== join(root, 'src', 'dashboard')) copyAssets(path);
-    } else if (ASSET.test(entry.name)) {
+    } else if (ASSET.test(entry.name) && entry.name !== 'tsconfig.json') {
       cpSync(path, join(dist, relative(join(root, 'src'), path)));
     }
   }

@@ -1,5 +1,7 @@
 import { isTerminal } from '../core/model.js';
-import { CliGraphQLError, query, subscriptionClient, toCliError, type CliTarget } from './client.js';
+import type { QueryResult } from '../client/index.js';
+import { CliListDocument, CliWatchDocument, type CliListQuery } from '../generated/client/cli/graphql.js';
+import { cliQuery, describeError, subscriptionClient, type CliTarget } from './client.js';
 import { columns, fit, LIST_HEADER, listCells, messageCounts, percentText, progressBar, statusText, type CliBatch } from './render.js';
 
 /** Exit codes: documented in `batchgate help` and docs/usage.md. */
@@ -22,8 +24,6 @@ export interface CliOutput {
   stderr: NodeJS.WritableStream;
 }
 
-const LIST_FIELDS = 'id nativeId name state nativeStatus backend { id } progress { percent completedItems totalItems failedItems message } startedAt finishedAt';
-const LIST_QUERY = `query CliList($after: String) { batches(first: 20, after: $after) { edges { node { ${LIST_FIELDS} } } pageInfo { hasNextPage endCursor } } }`;
 /** At 20 a page, this caps `list` at 2000 batches. */
 const MAX_PAGES = 100;
 
@@ -33,8 +33,7 @@ export async function listCommand(target: CliTarget, out: CliOutput, options: { 
   const problems = new Set<string>();
   let after: string | null = null;
   for (let page = 0; page < MAX_PAGES; page += 1) {
-    type Page = { batches: { edges: Array<{ node: CliBatch }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
-    const result: { data: Page; errors: CliGraphQLError[] } = await query<Page>(target, LIST_QUERY, { after });
+    const result: QueryResult<CliListQuery> = await cliQuery(target, CliListDocument, { after });
     batches.push(...result.data.batches.edges.map((edge) => edge.node));
     for (const error of result.errors) problems.add(`${error.backend ?? 'gateway'}: ${error.code} ${error.message}`);
     if (!result.data.batches.pageInfo.hasNextPage || !result.data.batches.pageInfo.endCursor) break;
@@ -51,26 +50,13 @@ export async function listCommand(target: CliTarget, out: CliOutput, options: { 
   return ExitCode.OK;
 }
 
-const WATCH_SUBSCRIPTION = `subscription CliWatch($id: ID!) {
-  batchProgress(id: $id) {
-    terminal
-    error { code message backend }
-    batch { ${LIST_FIELDS} error { code message } steps { name label status messages { severity text } } }
-  }
-}`;
-
-interface WatchEvent {
-  batchProgress: { terminal: boolean; error: { code: string; message: string; backend: string | null } | null; batch: CliBatch };
-}
-
 /**
  * `batchgate watch ID`: follows one batch until it ends. On a terminal it redraws one line (bar,
  * state, step, message); otherwise it prints a plain line whenever what it would show changes.
  */
 export function watchCommand(target: CliTarget, id: string, out: CliOutput, signal?: AbortSignal): Promise<number> {
   const tty = Boolean(out.stdout.isTTY);
-  let closedCode: number | null = null;
-  const client = subscriptionClient(target, { onClosed: (code) => (closedCode = code) });
+  const client = subscriptionClient(target);
   let latest: CliBatch | null = null;
   let lastPrinted = '';
   let frame = 0;
@@ -103,44 +89,31 @@ export function watchCommand(target: CliTarget, id: string, out: CliOutput, sign
     };
     signal?.addEventListener('abort', () => finish(ExitCode.INTERRUPTED, 'interrupted'), { once: true });
 
-    const stop = client.subscribe<WatchEvent>(
-      { query: WATCH_SUBSCRIPTION, variables: { id } },
-      {
-        next: (result) => {
-          if (!result.data) {
-            const error = result.errors?.[0];
-            return finish(ExitCode.ERROR, `error: ${error ? describe(toCliError(error)) : 'the gateway sent no data'}`);
-          }
-          const event = result.data.batchProgress;
-          latest = event.batch;
-          if (!headerShown) {
-            headerShown = true;
-            out.stdout.write(`Watching ${latest.name ?? latest.nativeId} on ${latest.backend.id} (${latest.nativeId})\n`);
-          }
-          if (event.error) out.stderr.write(`${tty ? '\r\x1b[2K' : ''}warning: ${event.error.code} ${event.error.message} — showing the last known state\n`);
-          if (tty) draw();
-          else {
-            const line = statusText(latest);
-            if (line !== lastPrinted) out.stdout.write(`${line}\n`);
-            lastPrinted = line;
-          }
-          if (event.terminal || isTerminal(latest.state)) finish(exitFor(latest.state), finalLine(latest));
-        },
-        error: (error) => {
-          if (Array.isArray(error) && error[0]) return finish(ExitCode.ERROR, `error: ${describe(toCliError(error[0] as never))}`);
-          if (closedCode === 4403) return finish(ExitCode.ERROR, 'error: UNAUTHENTICATED the gateway wants a valid token (--token or BATCHGATE_TOKEN)');
-          finish(ExitCode.ERROR, `error: CONNECTION_FAILED cannot keep a WebSocket open to ${target.url}${closedCode ? ` (close code ${closedCode})` : ''}`);
-        },
-        complete: () => {
-          if (latest && isTerminal(latest.state)) finish(exitFor(latest.state), finalLine(latest));
-          else finish(ExitCode.ERROR, 'error: the gateway ended the subscription before the batch finished');
-        },
+    const stop = client.subscribe(CliWatchDocument, { id }, {
+      next: (data) => {
+        const event = data.batchProgress;
+        latest = event.batch;
+        if (!headerShown) {
+          headerShown = true;
+          out.stdout.write(`Watching ${latest.name ?? latest.nativeId} on ${latest.backend.id} (${latest.nativeId})\n`);
+        }
+        if (event.error) out.stderr.write(`${tty ? '\r\x1b[2K' : ''}warning: ${event.error.code} ${event.error.message} — showing the last known state\n`);
+        if (tty) draw();
+        else {
+          const line = statusText(latest);
+          if (line !== lastPrinted) out.stdout.write(`${line}\n`);
+          lastPrinted = line;
+        }
+        if (event.terminal || isTerminal(latest.state)) finish(exitFor(latest.state), finalLine(latest));
       },
-    );
+      error: (error) => finish(ExitCode.ERROR, `error: ${describeError(error)}`),
+      complete: () => {
+        if (latest && isTerminal(latest.state)) finish(exitFor(latest.state), finalLine(latest));
+        else finish(ExitCode.ERROR, 'error: the gateway ended the subscription before the batch finished');
+      },
+    });
   });
 }
-
-const describe = (error: CliGraphQLError): string => `${error.code} ${error.message}`;
 
 function exitFor(state: string): number {
   if (state === 'SUCCEEDED') return ExitCode.OK;

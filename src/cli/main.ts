@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { CliGraphQLError } from './client.js';
+import { GatewayError } from '../client/index.js';
+import { describeError } from './client.js';
 import { ExitCode, listCommand, watchCommand, type CliOutput } from './commands.js';
 
 /** The gateway the CLI talks to when neither `--url` nor `BATCHGATE_URL` says otherwise. */
@@ -70,7 +71,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, ou
     if (command === 'list' && rest.length === 0) return await interruptible(listCommand(target, out, { json: values.json ?? false }), signal);
     if (command === 'watch' && rest.length === 1) return await watchCommand(target, rest[0] as string, out, signal);
   } catch (error) {
-    out.stderr.write(`error: ${error instanceof CliGraphQLError ? `${error.code} ${error.message}` : String(error)}\n`);
+    out.stderr.write(`error: ${error instanceof GatewayError ? describeError(error) : String(error)}\n`);
     return ExitCode.ERROR;
   }
   out.stderr.write(`${command ? `Unknown or incomplete command: ${[command, ...rest].join(' ')}\n\n` : ''}${HELP}`);

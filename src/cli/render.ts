@@ -1,20 +1,9 @@
 /** Pure text rendering of the CLI (unit-tested without a terminal). */
 
-import type { BatchState } from '../core/model.js';
+import type { CliBatchFragment, CliWatchSubscription } from '../generated/client/cli/graphql.js';
 
-export interface CliBatch {
-  id: string;
-  nativeId: string;
-  name: string | null;
-  state: BatchState;
-  nativeStatus: string;
-  backend: { id: string };
-  progress: { percent: number | null; completedItems: number | null; totalItems: number | null; failedItems: number | null; message: string | null };
-  startedAt: string | null;
-  finishedAt: string | null;
-  steps?: Array<{ name: string; label: string | null; status: string; messages: Array<{ severity: string; text: string }> }>;
-  error?: { code: string | null; message: string } | null;
-}
+/** A batch as `list` selects it; `watch` also has its steps and error. */
+export type CliBatch = CliBatchFragment & Partial<Pick<CliWatchSubscription['batchProgress']['batch'], 'steps' | 'error'>>;
 
 /** `42.5%`, or `?` while the backend does not know. Never says 100% before the end. */
 export function percentText(percent: number | null): string {

@@ -1,32 +1,9 @@
-import { createClient, type Client } from 'graphql-ws';
-
-/** A GraphQL error as the gateway sends it: the code is what the UI reacts to. */
-export class DashboardApiError extends Error {
-  readonly code: string;
-  readonly backend: string | null;
-  constructor(message: string, code: string, backend: string | null = null) {
-    super(message);
-    this.name = 'DashboardApiError';
-    this.code = code;
-    this.backend = backend;
-  }
-}
-
-interface GraphQLErrorJson {
-  message: string;
-  extensions?: { code?: string; backend?: string };
-}
-
-interface QueryResult<T> {
-  data: T;
-  /** Errors beside data: one failing backend never hides the others' batches. */
-  errors: DashboardApiError[];
-}
+import { createSubscriptionClient, GatewayError, query, type QueryResult, type TypedDocument } from '../client/index.js';
 
 export interface DashboardApi {
-  query<T>(document: string, variables?: Record<string, unknown>): Promise<QueryResult<T>>;
+  query<Result, Variables>(document: TypedDocument<Result, Variables>, variables: Variables): Promise<QueryResult<Result>>;
   /** Starts a subscription; returns a function that stops it. */
-  subscribe<T>(document: string, variables: Record<string, unknown>, sink: SubscriptionSink<T>): () => void;
+  subscribe<Result, Variables>(document: TypedDocument<Result, Variables>, variables: Variables, sink: SubscriptionSink<Result>): () => void;
   /** Called when the gateway refuses the token (HTTP 401 or WebSocket close 4403). */
   onUnauthenticated(listener: () => void): void;
   /** Called with true when the WebSocket is open, false while it reconnects. */
@@ -35,9 +12,9 @@ export interface DashboardApi {
   reconnect(): void;
 }
 
-interface SubscriptionSink<T> {
-  next(data: T): void;
-  error?(error: DashboardApiError): void;
+interface SubscriptionSink<Result> {
+  next(data: Result): void;
+  error?(error: GatewayError): void;
   complete?(): void;
 }
 
@@ -57,9 +34,6 @@ export const authorizationHeader = (): Record<string, string> => {
   return token ? { authorization: `Bearer ${token}` } : {};
 };
 
-const toApiError = (error: GraphQLErrorJson): DashboardApiError =>
-  new DashboardApiError(error.message, error.extensions?.code ?? 'INTERNAL_SERVER_ERROR', error.extensions?.backend ?? null);
-
 /** HTTP for queries and mutations, one lazy graphql-ws socket for subscriptions, both on this origin. */
 export function createDashboardApi(endpoint: string): DashboardApi {
   const httpUrl = new URL(endpoint, window.location.href).toString();
@@ -67,61 +41,35 @@ export function createDashboardApi(endpoint: string): DashboardApi {
   const connection: Array<(connected: boolean) => void> = [];
   const refuse = () => unauthenticated.forEach((listener) => listener());
 
-  const client: Client = createClient({
-    url: httpUrl.replace(/^http/, 'ws'),
-    lazy: true,
+  const client = createSubscriptionClient(httpUrl, {
+    webSocketImpl: WebSocket,
     // Keep retrying while the gateway restarts; the periodic re-query covers the gap.
     retryAttempts: Number.POSITIVE_INFINITY,
-    shouldRetry: (event) => !(event instanceof CloseEvent && event.code === 4403),
-    // Read on every (re)connect, so a token entered later is used by the next socket.
-    connectionParams: () => {
-      const header = authorizationHeader()['authorization'];
-      return header ? { authorization: header } : {};
-    },
-    on: {
-      connected: () => connection.forEach((listener) => listener(true)),
-      closed: (event) => {
-        connection.forEach((listener) => listener(false));
-        if (event instanceof CloseEvent && event.code === 4403) refuse();
-      },
+    token: () => tokenStore.get(),
+    onConnected: () => connection.forEach((listener) => listener(true)),
+    onClosed: (code) => {
+      connection.forEach((listener) => listener(false));
+      if (code === 4403) refuse();
     },
   });
 
   return {
-    async query<T>(document: string, variables: Record<string, unknown> = {}): Promise<QueryResult<T>> {
-      const response = await fetch(httpUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...authorizationHeader() },
-        body: JSON.stringify({ query: document, variables }),
-      });
-      if (response.status === 401) {
-        refuse();
-        throw new DashboardApiError('A valid token is required', 'UNAUTHENTICATED');
+    async query(document, variables) {
+      try {
+        return await query(httpUrl, document, variables, { token: tokenStore.get() });
+      } catch (error) {
+        if (error instanceof GatewayError && error.code === 'UNAUTHENTICATED') refuse();
+        throw error;
       }
-      const body = (await response.json().catch(() => null)) as { data?: T | null; errors?: GraphQLErrorJson[] } | null;
-      if (!body) throw new DashboardApiError(`The gateway answered HTTP ${response.status}`, 'INTERNAL_SERVER_ERROR');
-      const errors = (body.errors ?? []).map(toApiError);
-      if (body.data === undefined || body.data === null) throw errors[0] ?? new DashboardApiError('No data', 'INTERNAL_SERVER_ERROR');
-      return { data: body.data, errors };
     },
-    subscribe<T>(document: string, variables: Record<string, unknown>, sink: SubscriptionSink<T>): () => void {
-      return client.subscribe<T>(
-        { query: document, variables },
-        {
-          next: (result) => {
-            if (result.data) sink.next(result.data);
-            else if (result.errors?.[0]) sink.error?.(toApiError(result.errors[0]));
-          },
-          error: (error) => {
-            const first = Array.isArray(error) ? (error[0] as GraphQLErrorJson | undefined) : undefined;
-            sink.error?.(first ? toApiError(first) : new DashboardApiError('The live connection failed', 'CONNECTION_CLOSED'));
-          },
-          complete: () => sink.complete?.(),
-        },
-      );
-    },
+    subscribe: (document, variables, sink) =>
+      client.subscribe(document, variables, {
+        next: (data) => sink.next(data),
+        error: (error) => sink.error?.(error),
+        complete: () => sink.complete?.(),
+      }),
     onUnauthenticated: (listener) => void unauthenticated.push(listener),
     onConnection: (listener) => void connection.push(listener),
-    reconnect: () => void client.terminate(),
+    reconnect: () => client.terminate(),
   };
 }

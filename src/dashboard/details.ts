@@ -1,12 +1,20 @@
 import { isTerminal } from '../core/model.js';
-import { authorizationHeader, tokenStore, type DashboardApi, type DashboardApiError } from './api.js';
+import { authorizationHeader, tokenStore, type DashboardApi } from './api.js';
 import { h, replaceChildren } from './dom.js';
 import { formatDuration, stateLabel } from './format.js';
 import { createProgressBar, updateProgressBar } from './progress-bar.js';
-import { DETAIL_SUBSCRIPTION, EXECUTIONS_QUERY } from './queries.js';
 import { timeElement } from './table.js';
-import type { BatchDetail, BatchSummary, ExecutionPage, ExecutionView, StepView } from './types.js';
+import {
+  DashboardDetailDocument,
+  DashboardExecutionsDocument,
+  type BatchExecutionsFragment,
+  type BatchSummaryFragment as BatchSummary,
+} from '../generated/client/dashboard/graphql.js';
 import { durationMs } from './view.js';
+
+type BatchDetail = BatchSummary & BatchExecutionsFragment;
+type ExecutionView = BatchExecutionsFragment['executions']['edges'][number]['node'];
+type StepView = ExecutionView['steps'][number];
 
 export interface DetailPanelOptions {
   api: DashboardApi;
@@ -76,8 +84,8 @@ export function createDetailPanel(panel: HTMLElement, options: DetailPanelOption
     expanded.clear();
     panel.hidden = false;
     replaceChildren(panel, h('p', { class: 'muted', role: 'status' }, 'Loading the batch…'));
-    stop = options.api.subscribe<{ batchProgress: { terminal: boolean; error: { code: string; message: string } | null; batch: BatchDetail } }>(
-      DETAIL_SUBSCRIPTION,
+    stop = options.api.subscribe(
+      DashboardDetailDocument,
       { id, after: null },
       {
         next: ({ batchProgress }) => {
@@ -88,7 +96,7 @@ export function createDetailPanel(panel: HTMLElement, options: DetailPanelOption
           options.onBatch(batch);
           render();
         },
-        error: (error: DashboardApiError) => {
+        error: (error) => {
           if (openId !== id || final) return;
           liveError = `${error.code}: ${error.message}`;
           render();
@@ -108,7 +116,7 @@ export function createDetailPanel(panel: HTMLElement, options: DetailPanelOption
   async function showMore(): Promise<void> {
     if (!openId || !nextCursor) return;
     const id = openId;
-    const result = await options.api.query<{ batch: { executions: ExecutionPage } | null }>(EXECUTIONS_QUERY, { id, after: nextCursor });
+    const result = await options.api.query(DashboardExecutionsDocument, { id, after: nextCursor });
     if (openId !== id || !result.data.batch) return;
     extra.push(...result.data.batch.executions.edges.map((edge) => edge.node));
     nextCursor = result.data.batch.executions.pageInfo.hasNextPage ? result.data.batch.executions.pageInfo.endCursor : null;

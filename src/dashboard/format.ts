@@ -1,4 +1,6 @@
-import type { BatchState, ProgressView } from './types.js';
+import type { BatchState, BatchSummaryFragment } from '../generated/client/dashboard/graphql.js';
+
+type ProgressView = BatchSummaryFragment['progress'];
 
 /** Pure text formatting shared by the table and the detail panel (and unit-tested in Node). */
 

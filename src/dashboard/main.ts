@@ -1,12 +1,23 @@
-import { createDashboardApi, DashboardApiError, tokenStore } from './api.js';
+import { GatewayError, type QueryResult } from '../client/index.js';
+import {
+  DashboardBackendsDocument,
+  DashboardBatchesDocument,
+  DashboardCancelDocument,
+  DashboardUpdatesDocument,
+  type BatchState,
+  type BatchSummaryFragment as BatchSummary,
+  type DashboardBackendsQuery,
+  type DashboardBatchesQuery,
+} from '../generated/client/dashboard/graphql.js';
+import { createDashboardApi, tokenStore } from './api.js';
 import { createDetailPanel } from './details.js';
 import { byId, h, replaceChildren } from './dom.js';
 import { stateLabel } from './format.js';
-import { BACKENDS_QUERY, BATCHES_QUERY, CANCEL_MUTATION, UPDATES_SUBSCRIPTION } from './queries.js';
 import { createStartForm } from './start-form.js';
 import { createBatchTable } from './table.js';
-import { BATCH_STATES, type BackendView, type BatchState, type BatchSummary } from './types.js';
-import { parseView, serializeView, type ViewState } from './view.js';
+import { BATCH_STATES, parseView, serializeView, type ViewState } from './view.js';
+
+type BackendView = DashboardBackendsQuery['backends'][number];
 
 /** How often the whole list is re-read, in case a live update was missed (a reconnect, a lost event). */
 const REFRESH_MS = 15_000;
@@ -85,21 +96,20 @@ function showAlerts(messages: string[]): void {
   replaceChildren(alerts, ...messages.map((message) => h('p', { class: 'error-box' }, message)));
 }
 
-const describe = (error: DashboardApiError): string => `${error.backend ? `${error.backend}: ` : ''}${error.code} — ${error.message}`;
+const describe = (error: GatewayError): string => `${error.backend ? `${error.backend}: ` : ''}${error.code} — ${error.message}`;
 
 /** Reads the backends and every page of batches, then brings the table in line with them. */
 let loading: Promise<void> | null = null;
 function loadAll(): Promise<void> {
   loading ??= (async () => {
     try {
-      const { data: backendData } = await api.query<{ backends: BackendView[] }>(BACKENDS_QUERY);
+      const { data: backendData } = await api.query(DashboardBackendsDocument, {});
       setBackends(backendData.backends);
       const batches: BatchSummary[] = [];
       const problems: string[] = [];
       let after: string | null = null;
       for (let page = 0; page < MAX_PAGES; page += 1) {
-        type Page = { batches: { edges: Array<{ node: BatchSummary }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
-        const result: { data: Page; errors: DashboardApiError[] } = await api.query<Page>(BATCHES_QUERY, { after });
+        const result: QueryResult<DashboardBatchesQuery> = await api.query(DashboardBatchesDocument, { after });
         batches.push(...result.data.batches.edges.map((edge) => edge.node));
         problems.push(...result.errors.map(describe));
         if (!result.data.batches.pageInfo.hasNextPage || !result.data.batches.pageInfo.endCursor) break;
@@ -110,8 +120,8 @@ function loadAll(): Promise<void> {
       const unhealthy = backendData.backends.filter((backend) => !backend.healthy).map((backend) => `${backend.id}: not answering its health probe`);
       showAlerts([...new Set([...problems, ...unhealthy])]);
     } catch (error) {
-      if (!(error instanceof DashboardApiError && error.code === 'UNAUTHENTICATED')) {
-        showAlerts([error instanceof DashboardApiError ? describe(error) : `The gateway cannot be reached (${String(error)})`]);
+      if (!(error instanceof GatewayError && error.code === 'UNAUTHENTICATED')) {
+        showAlerts([error instanceof GatewayError ? describe(error) : `The gateway cannot be reached (${String(error)})`]);
       }
     } finally {
       loading = null;
@@ -130,7 +140,7 @@ function setBackends(backends: BackendView[]): void {
 let stopUpdates: (() => void) | null = null;
 function subscribeUpdates(): void {
   stopUpdates?.();
-  stopUpdates = api.subscribe<{ batchUpdates: { batch: BatchSummary } }>(UPDATES_SUBSCRIPTION, {}, {
+  stopUpdates = api.subscribe(DashboardUpdatesDocument, {}, {
     next: ({ batchUpdates }) => {
       table.upsert(batchUpdates.batch);
       details.show(batchUpdates.batch);
@@ -186,14 +196,14 @@ function confirmCancel(batch: BatchSummary): void {
     () => {
       if (confirmDialog.returnValue !== 'cancel') return;
       api
-        .query<{ cancelBatch: { batch: BatchSummary } }>(CANCEL_MUTATION, { id: batch.id })
+        .query(DashboardCancelDocument, { id: batch.id })
         .then(({ data }) => {
           table.upsert(data.cancelBatch.batch);
           // The panel shows the answer at once, even if the backend forgets the batch right after.
           details.show(data.cancelBatch.batch);
           updateCount();
         })
-        .catch((error: unknown) => showAlerts([`Cancel failed: ${error instanceof DashboardApiError ? describe(error) : String(error)}`]));
+        .catch((error: unknown) => showAlerts([`Cancel failed: ${error instanceof GatewayError ? describe(error) : String(error)}`]));
     },
     { once: true },
   );

@@ -1,7 +1,7 @@
 import { isTerminal } from '../core/model.js';
 import { h, setAttribute } from './dom.js';
 import { progressText, roundPercent } from './format.js';
-import type { BatchState, ProgressView } from './types.js';
+import type { BatchState, BatchSummaryFragment } from '../generated/client/dashboard/graphql.js';
 
 /**
  * A progress bar people and tools can read: `role="progressbar"` with `aria-valuenow` while the
@@ -17,7 +17,7 @@ export function createProgressBar(label: string): HTMLElement {
   );
 }
 
-export function updateProgressBar(bar: HTMLElement, progress: ProgressView, state: BatchState): void {
+export function updateProgressBar(bar: HTMLElement, progress: BatchSummaryFragment['progress'], state: BatchState): void {
   const percent = roundPercent(progress.percent);
   const text = progressText(progress);
   setAttribute(bar, 'aria-valuenow', percent);

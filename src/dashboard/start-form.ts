@@ -1,10 +1,11 @@
+import { GatewayError } from '../client/index.js';
 import type { DashboardApi } from './api.js';
-import { DashboardApiError } from './api.js';
 import type { StartForms } from '../backends/start-form.js';
 import { h, replaceChildren } from './dom.js';
-import { START_MUTATION } from './queries.js';
 import { readStartFields, renderStartFields } from './start-fields.js';
-import type { BackendView, BatchSummary } from './types.js';
+import { DashboardStartDocument, type BatchSummaryFragment as BatchSummary, type DashboardBackendsQuery, type StartBatchInput } from '../generated/client/dashboard/graphql.js';
+
+type BackendView = DashboardBackendsQuery['backends'][number];
 
 export interface StartFormOptions {
   api: DashboardApi;
@@ -76,7 +77,7 @@ export function createStartForm(dialog: HTMLDialogElement, options: StartFormOpt
     const backend = selected();
     const kindForm = formOf(backend);
     if (!backend || !kindForm) return;
-    let input: Record<string, unknown>;
+    let input: StartBatchInput;
     try {
       input = { backend: backend.id, [kindForm.inputField]: readStartFields(kindForm, new FormData(form)) };
     } catch (error) {
@@ -88,14 +89,14 @@ export function createStartForm(dialog: HTMLDialogElement, options: StartFormOpt
     status.className = 'form-status';
     status.textContent = 'Starting…';
     options.api
-      .query<{ startBatch: { batch: BatchSummary } }>(START_MUTATION, { input })
+      .query(DashboardStartDocument, { input })
       .then(({ data }) => {
         options.onStarted(data.startBatch.batch);
         dialog.close();
       })
       .catch((error: unknown) => {
         status.className = 'form-status error-box';
-        status.textContent = error instanceof DashboardApiError ? `${error.code}: ${error.message}` : String(error);
+        status.textContent = error instanceof GatewayError ? `${error.code}: ${error.message}` : String(error);
       })
       .finally(() => {
         submit.disabled = false;

@@ -2,7 +2,7 @@ import { isTerminal } from '../core/model.js';
 import { h, replaceChildren, setAttribute } from './dom.js';
 import { formatDuration, formatTime, stateLabel } from './format.js';
 import { createProgressBar, updateProgressBar } from './progress-bar.js';
-import type { BatchSummary } from './types.js';
+import type { BatchSummaryFragment as BatchSummary } from '../generated/client/dashboard/graphql.js';
 import { DEFAULT_VIEW, durationMs, firstDirection, matches, sortRows, type SortKey, type ViewState } from './view.js';
 
 /** Rows per page: the DOM holds one page, so hundreds of batches stay fast. */

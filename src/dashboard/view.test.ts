@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatDuration, formatTime } from './format.js';
-import type { BatchState, BatchSummary } from './types.js';
+import type { BatchState, BatchSummaryFragment as BatchSummary } from '../generated/client/dashboard/graphql.js';
 import { DEFAULT_VIEW, durationMs, matches, parseView, serializeView, sortRows } from './view.js';
 
 const batch = (id: string, state: BatchState, startedAt: string | null, extra: Partial<BatchSummary> = {}): BatchSummary => ({
@@ -14,6 +14,7 @@ const batch = (id: string, state: BatchState, startedAt: string | null, extra: P
   createdAt: null,
   startedAt,
   finishedAt: null,
+  observedTimes: [],
   error: null,
   ...extra,
 });

@@ -1,5 +1,7 @@
 import { isTerminal } from '../core/model.js';
-import { BATCH_STATES, type BatchState, type BatchSummary } from './types.js';
+import type { BatchState, BatchSummaryFragment as BatchSummary } from '../generated/client/dashboard/graphql.js';
+
+export const BATCH_STATES: readonly BatchState[] = ['QUEUED', 'RUNNING', 'CANCELLING', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
 
 /**
  * What the table shows (filters, search, order, page) and which batch is open: pure functions, kept

@@ -1,7 +1,6 @@
-/**
- * The one function tests send GraphQL over HTTP with, kept apart so it can be swapped for the shared
- * typed client without touching the tests.
- */
+import { request } from '../../src/client/index.js';
+
+/** The one function tests send GraphQL over HTTP with: any document text, through the shared client. */
 
 interface GraphQLErrorBody {
   message: string;
@@ -15,18 +14,13 @@ export interface GraphQLResponse<T = any> {
   body: { data?: T | null; errors?: GraphQLErrorBody[] };
 }
 
-/** POSTs one operation as a GraphQL client does (JSON in, JSON out); an empty body answers `{}`. */
+/** POSTs one operation through the shared client (`src/client`); a body that is not JSON answers `{}`. */
 export async function postGraphQL<T = any>(
   url: string,
   query: string,
   variables?: Record<string, unknown>,
   headers: Record<string, string> = {},
 ): Promise<GraphQLResponse<T>> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers },
-    body: JSON.stringify({ query, variables }),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as never) : {} };
+  const result = await request<T, Record<string, unknown> | undefined>(url, query, variables, { headers });
+  return { status: result.status, headers: result.headers, body: (result.body ?? {}) };
 }

@@ -136,7 +136,7 @@ export function createSlvClient(options: SlvClientOptions): SlvClient {
   }
 
   async function send(call: SlvCall, current: Session): Promise<Response<string>> {
-    const params = new URLSearchParams(call.params?.map(([key, value]) => [key, value]) ?? []);
+    const params = new URLSearchParams(call.params?.map(([key, value]): [string, string] => [key, value]) ?? []);
     const headers: Record<string, string> = current.token ? { 'x-csrf-token': current.token } : {};
     const path = `api/${call.path}`;
     const signal = call.signal;
