@@ -7,21 +7,24 @@
  *
  * Prints `bare graphql at http://127.0.0.1:PORT/graphql` once listening.
  */
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { buildSchema, execute, parse, validate, type DocumentNode } from 'graphql';
-import { FLOOR_SDL, floorBatchResolver } from './lib/floor.js';
+import { FLOOR_SDL, floorBatchResolver, serveFloor } from './lib/floor.js';
 
 const schema = buildSchema(FLOOR_SDL);
 const floor = floorBatchResolver();
 const rootValue = { batch: ({ id }: { id: string }) => floor.batch(id) };
 
 const documents = new Map<string, DocumentNode>();
-const server = createServer((req, res) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (chunk: Buffer) => chunks.push(chunk));
-  req.on('end', () => void answer(chunks, res));
-});
+serveFloor(
+  'bare graphql',
+  (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => void answer(chunks, res));
+  },
+  floor.close,
+);
 
 async function answer(chunks: Buffer[], res: ServerResponse): Promise<void> {
   const { query, variables } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { query: string; variables?: Record<string, unknown> };
@@ -38,11 +41,3 @@ async function answer(chunks: Buffer[], res: ServerResponse): Promise<void> {
   const result = await execute({ schema, document, rootValue, variableValues: variables });
   res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
 }
-server.listen(0, '127.0.0.1', () => {
-  console.log(`bare graphql at http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`);
-});
-process.on('SIGTERM', () => {
-  floor.close();
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-});

@@ -7,10 +7,8 @@
  *
  * Prints `yoga floor at http://127.0.0.1:PORT/graphql` once listening.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createSchema, createYoga } from 'graphql-yoga';
-import { FLOOR_SDL, floorBatchResolver } from './lib/floor.js';
+import { FLOOR_SDL, floorBatchResolver, serveFloor } from './lib/floor.js';
 
 const floor = floorBatchResolver();
 const yoga = createYoga({
@@ -19,12 +17,4 @@ const yoga = createYoga({
   graphiql: false,
   landingPage: false,
 });
-const server = createServer((req, res) => void yoga(req, res));
-server.listen(0, '127.0.0.1', () => {
-  console.log(`yoga floor at http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`);
-});
-process.on('SIGTERM', () => {
-  floor.close();
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-});
+serveFloor('yoga floor', (req, res) => void yoga(req, res), floor.close);

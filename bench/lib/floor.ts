@@ -1,4 +1,5 @@
-import { Agent, request } from 'node:http';
+import { Agent, createServer, request, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 /**
  * What the floor servers (`bare-graphql.ts`, `yoga-floor.ts`) answer: `batch(id)` from one upstream
@@ -49,4 +50,17 @@ export function floorBatchResolver(): { options: FloorOptions; batch: (id: strin
     batch: async (id) => toBatch(id, options.mode === 'cold' ? await getJson(options.upstream) : FIXED),
     close: () => agent.destroy(),
   };
+}
+
+/** Serves a floor on a free loopback port, prints `<name> at <url>`, and stops on SIGTERM. */
+export function serveFloor(name: string, listener: RequestListener, close: () => void): void {
+  const server = createServer(listener);
+  server.listen(0, '127.0.0.1', () => {
+    console.log(`${name} at http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`);
+  });
+  process.on('SIGTERM', () => {
+    close();
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+  });
 }
