@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import type { BuildOptions } from 'esbuild';
 
 /** One esbuild run of a bundle: its entry points and output format. */
-export interface BrowserBuild {
+interface BrowserBuild {
   entryPoints: Record<string, string>;
   format: 'esm' | 'iife';
 }
