@@ -57,6 +57,9 @@ interface BackendGraphQL {
 export const graphqlInputOf = (input: StartInput): Record<string, unknown> =>
   Object.fromEntries(Object.entries(input).filter(([name, value]) => name !== 'kind' && value !== null));
 
+/** An optional field of a start input: absent or null in GraphQL, null in the parsed input. */
+export const orNull = <Schema extends z.ZodType>(schema: Schema) => schema.nullish().transform((value) => value ?? null);
+
 /** Reads a backend folder's `schema.graphql` (pass `new URL('./schema.graphql', import.meta.url)`). */
 export const readSchemaFile = (file: URL): string => readFileSync(file, 'utf8');
 

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
 import { stripIgnoredCharacters } from 'graphql';
-import { buildBrowserBundle } from '../lib/browser-bundle.js';
+import { buildBrowserBundle, type BundleBuildOptions } from '../lib/browser-bundle.js';
 import { bundleIsStale } from '../lib/bundle-freshness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -23,25 +23,16 @@ export const DEFAULT_DASHBOARD_OUT_DIR = resolve(here, '../../dist/dashboard');
 /** The files a built dashboard consists of. */
 export const DASHBOARD_FILES = ['index.html', 'app.js', 'app.css'] as const;
 
-export interface BuildDashboardOptions {
-  /** @default DEFAULT_DASHBOARD_OUT_DIR */
-  outDir?: string;
-  /** Minify the bundle. @default true */
-  minify?: boolean;
-}
-
 /** Bundles the dashboard with esbuild (written atomically, `index.html` last). */
-export async function buildDashboard(options: BuildDashboardOptions = {}): Promise<{ outDir: string; bytes: number }> {
-  const outDir = options.outDir ?? DEFAULT_DASHBOARD_OUT_DIR;
-  const bytes = await buildBrowserBundle({
-    outDir,
-    minify: options.minify ?? true,
+export function buildDashboard(options: BundleBuildOptions = {}): Promise<{ outDir: string; bytes: number }> {
+  return buildBrowserBundle({
+    ...options,
+    defaultOutDir: DEFAULT_DASHBOARD_OUT_DIR,
     builds: [{ entryPoints: { app: join(DASHBOARD_SOURCE_DIR, 'main.ts'), 'app-style': join(DASHBOARD_SOURCE_DIR, 'styles.css') }, format: 'esm' }],
     extra: { plugins: [compactDocuments] },
     nameOf: (path) => (path.endsWith('.css') ? 'app.css' : 'app.js'),
     last: { name: 'index.html', copyOf: join(DASHBOARD_SOURCE_DIR, 'index.html') },
   });
-  return { outDir, bytes };
 }
 
 /**

@@ -3,14 +3,22 @@ import { basename, join } from 'node:path';
 import type { BuildOptions } from 'esbuild';
 
 /** One esbuild run of a bundle: its entry points and output format. */
-export interface BrowserBuild {
+interface BrowserBuild {
   entryPoints: Record<string, string>;
   format: 'esm' | 'iife';
 }
 
-export interface BrowserBundleOptions {
-  outDir: string;
-  minify: boolean;
+/** What the caller of a bundle's build chooses. */
+export interface BundleBuildOptions {
+  /** @default the bundle's own folder under dist/ */
+  outDir?: string;
+  /** Minify the bundle. @default true */
+  minify?: boolean;
+}
+
+export interface BrowserBundleOptions extends BundleBuildOptions {
+  /** Where it goes when `outDir` is not given. */
+  defaultOutDir: string;
   /** Run at once; their outputs are written together. */
   builds: readonly BrowserBuild[];
   /** Options every build of this bundle adds (defines, loaders). */
@@ -24,10 +32,11 @@ export interface BrowserBundleOptions {
 /**
  * Bundles browser sources with esbuild into `outDir`. Files are written under temporary names and
  * renamed into place, so a gateway serving the folder (or another process building at the same
- * moment) never reads half a file. Answers the bytes of the bundled outputs.
+ * moment) never reads half a file. Answers where it went and the bytes of the bundled outputs.
  */
-export async function buildBrowserBundle(options: BrowserBundleOptions): Promise<number> {
-  const { outDir, last } = options;
+export async function buildBrowserBundle(options: BrowserBundleOptions): Promise<{ outDir: string; bytes: number }> {
+  const { last } = options;
+  const outDir = options.outDir ?? options.defaultOutDir;
   // Loaded on demand: esbuild is only needed when a bundle is missing or stale.
   const esbuild = await import('esbuild');
   const results = await Promise.all(
@@ -36,7 +45,7 @@ export async function buildBrowserBundle(options: BrowserBundleOptions): Promise
         bundle: true,
         platform: 'browser',
         target: ['es2022', 'chrome110', 'firefox110', 'safari16'],
-        minify: options.minify,
+        minify: options.minify ?? true,
         sourcemap: false,
         legalComments: 'none',
         write: false,
@@ -64,5 +73,5 @@ export async function buildBrowserBundle(options: BrowserBundleOptions): Promise
   }
   const { copyOf } = last;
   if (copyOf) await place(last.name, (temp) => copyFile(copyOf, temp));
-  return bytes;
+  return { outDir, bytes };
 }

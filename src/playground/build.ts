@@ -1,6 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildBrowserBundle } from '../lib/browser-bundle.js';
+import { buildBrowserBundle, type BundleBuildOptions } from '../lib/browser-bundle.js';
 import { bundleIsStale } from '../lib/bundle-freshness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -27,22 +27,14 @@ const WORKERS: Record<string, string> = {
   'graphql.worker': 'monaco-graphql/esm/graphql.worker.js',
 };
 
-export interface BuildPlaygroundOptions {
-  /** @default DEFAULT_PLAYGROUND_OUT_DIR */
-  outDir?: string;
-  /** Minify the bundle. @default true */
-  minify?: boolean;
-}
-
 /**
  * Bundles GraphiQL, its explorer plugin, React and Monaco with esbuild into a few files the gateway
  * serves itself (written atomically, `app.js` last).
  */
-export async function buildPlayground(options: BuildPlaygroundOptions = {}): Promise<{ outDir: string; bytes: number }> {
-  const outDir = options.outDir ?? DEFAULT_PLAYGROUND_OUT_DIR;
-  const bytes = await buildBrowserBundle({
-    outDir,
-    minify: options.minify ?? true,
+export function buildPlayground(options: BundleBuildOptions = {}): Promise<{ outDir: string; bytes: number }> {
+  return buildBrowserBundle({
+    ...options,
+    defaultOutDir: DEFAULT_PLAYGROUND_OUT_DIR,
     builds: [
       { entryPoints: { app: join(PLAYGROUND_SOURCE_DIR, 'main.ts') }, format: 'esm' },
       { entryPoints: WORKERS, format: 'iife' },
@@ -54,7 +46,6 @@ export async function buildPlayground(options: BuildPlaygroundOptions = {}): Pro
     },
     last: { name: 'app.js' },
   });
-  return { outDir, bytes };
 }
 
 /**

@@ -83,38 +83,19 @@ export function createMetrics(): GatewayMetrics {
       relayedSeen = relayed;
     },
   });
-  const requests = new Counter({
-    name: 'batchgate_graphql_requests_total',
-    help: 'GraphQL operations by operation name, type and outcome',
-    labelNames: ['operation', 'type', 'outcome'] as const,
-    registers: [registry],
-  });
-  const requestDuration = new Histogram({
-    name: 'batchgate_graphql_request_duration_seconds',
-    help: 'GraphQL operation durations',
-    labelNames: ['operation', 'type'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [registry],
-  });
-  const upstreamCalls = new Counter({
-    name: 'batchgate_upstream_calls_total',
-    help: 'HTTP calls to backends by backend and outcome',
-    labelNames: ['backend', 'outcome'] as const,
-    registers: [registry],
-  });
-  const upstreamDuration = new Histogram({
-    name: 'batchgate_upstream_call_duration_seconds',
-    help: 'HTTP call durations to backends',
-    labelNames: ['backend'] as const,
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    registers: [registry],
-  });
-  const backendWarnings = new Counter({
-    name: 'batchgate_backend_warnings_total',
-    help: 'Things a backend answered that a connector skipped or could not read, by backend and reason',
-    labelNames: ['backend', 'reason'] as const,
-    registers: [registry],
-  });
+  // The counters and histograms code updates (the gauges above are read at scrape time).
+  const counter = <Label extends string>(name: string, help: string, labelNames: readonly Label[]) => new Counter({ name, help, labelNames, registers: [registry] });
+  const histogram = <Label extends string>(name: string, help: string, labelNames: readonly Label[], buckets: number[]) =>
+    new Histogram({ name, help, labelNames, buckets, registers: [registry] });
+  const requests = counter('batchgate_graphql_requests_total', 'GraphQL operations by operation name, type and outcome', ['operation', 'type', 'outcome']);
+  const requestDuration = histogram('batchgate_graphql_request_duration_seconds', 'GraphQL operation durations', ['operation', 'type'], [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
+  const upstreamCalls = counter('batchgate_upstream_calls_total', 'HTTP calls to backends by backend and outcome', ['backend', 'outcome']);
+  const upstreamDuration = histogram('batchgate_upstream_call_duration_seconds', 'HTTP call durations to backends', ['backend'], [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
+  const backendWarnings = counter(
+    'batchgate_backend_warnings_total',
+    'Things a backend answered that a connector skipped or could not read, by backend and reason',
+    ['backend', 'reason'],
+  );
   let subscriptionSource = () => 0;
   const activeSubscriptions = new Gauge({
     name: 'batchgate_active_subscriptions',

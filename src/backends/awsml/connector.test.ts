@@ -2,26 +2,13 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { expectCode, waitFor } from '../../../test/backend-suite.js';
 import { ErrorCode } from '../../core/errors.js';
 import type { BatchState } from '../../core/model.js';
-import type { AwsMlStartInput } from './wire.js';
-import type { RecordedRequest } from '../emulator-kit/index.js';
 import { awsMlConfigSchema, type AwsMlConfig } from './config.js';
 import { createAwsMlConnector, type AwsMlBackend } from './connector.js';
 import { startAwsMlEmulator, type AwsMlEmulatorHandle } from './emulator/index.js';
 import { awsMlModule } from './index.js';
+import { isOperation, testStartInput } from './test-fixture.js';
 
 const BACKEND = 'aws-test';
-
-const input = (overrides: Partial<AwsMlStartInput> = {}): AwsMlStartInput => ({
-  kind: 'awsml',
-  mlModelId: 'ml-model',
-  dataSourceId: 'ds-1',
-  outputUri: 's3://bucket/out/',
-  name: null,
-  batchPredictionId: null,
-  ...overrides,
-});
-
-const target = (operation: string) => (request: RecordedRequest) => request.headers['x-amz-target'] === `AmazonML_20141212.${operation}`;
 
 describe('the Amazon ML connector', () => {
   let emulator: AwsMlEmulatorHandle;
@@ -52,7 +39,7 @@ describe('the Amazon ML connector', () => {
     const backend = connect();
     const before = emulator.rejections;
     await backend.probe();
-    const started = await backend.start(input({ name: 'signed' }));
+    const started = await backend.start(testStartInput({ name: 'signed' }));
     await backend.get(started.nativeId);
     await backend.list({ limit: 5 });
     await backend.rename(started.nativeId, 'renamed');
@@ -86,13 +73,13 @@ describe('the Amazon ML connector', () => {
     // Everything else in the store is newer, so the paging predictions come after it, newest first.
     expect(ids).toEqual(Array.from({ length: 250 }, (_, i) => `page-${String(249 - i).padStart(3, '0')}`));
     expect(pages).toBe(Math.ceil(emulator.store.predictions.size / 100));
-    expect(emulator.http.count(target('DescribeBatchPredictions'))).toBe(pages);
+    expect(emulator.http.count(isOperation('DescribeBatchPredictions'))).toBe(pages);
   });
 
   it('filters states while paging by creation time, without losing or repeating any', async () => {
     const backend = connect();
     const ids = ['st-a', 'st-b', 'st-c', 'st-d', 'st-e', 'st-f'];
-    for (const id of ids) await backend.start(input({ batchPredictionId: id, mlModelId: id === 'st-c' || id === 'st-f' ? 'ml-fail' : 'ml-ok' }));
+    for (const id of ids) await backend.start(testStartInput({ batchPredictionId: id, mlModelId: id === 'st-c' || id === 'st-f' ? 'ml-fail' : 'ml-ok' }));
     await backend.cancel('st-e');
     for (let i = 0; i < 5; i++) emulator.tick();
 
@@ -122,18 +109,18 @@ describe('the Amazon ML connector', () => {
 
   it('creates one prediction for the same id twice and refuses the id with other parameters', async () => {
     const backend = connect();
-    const first = await backend.start(input({ batchPredictionId: 'idem-1', name: 'once' }));
-    const second = await backend.start(input({ batchPredictionId: 'idem-1', name: 'once' }));
+    const first = await backend.start(testStartInput({ batchPredictionId: 'idem-1', name: 'once' }));
+    const second = await backend.start(testStartInput({ batchPredictionId: 'idem-1', name: 'once' }));
     expect(second.nativeId).toBe(first.nativeId);
     expect([...emulator.store.predictions.keys()].filter((id) => id === 'idem-1')).toHaveLength(1);
-    const mismatch = await expectCode(backend.start(input({ batchPredictionId: 'idem-1', mlModelId: 'ml-other' })), ErrorCode.BAD_USER_INPUT, BACKEND);
+    const mismatch = await expectCode(backend.start(testStartInput({ batchPredictionId: 'idem-1', mlModelId: 'ml-other' })), ErrorCode.BAD_USER_INPUT, BACKEND);
     expect(mismatch.extensions['upstream']).toMatchObject({ code: 'IdempotentParameterMismatchException' });
   });
 
   it('makes up a unique bg- id when the caller gives none', async () => {
     const backend = connect();
-    const a = await backend.start(input());
-    const b = await backend.start(input());
+    const a = await backend.start(testStartInput());
+    const b = await backend.start(testStartInput());
     expect(a.nativeId).toMatch(/^bg-[0-9a-f-]{36}$/);
     expect(b.nativeId).not.toBe(a.nativeId);
     expect(a).toMatchObject({ backendId: BACKEND, state: 'QUEUED', nativeStatus: 'PENDING' });
@@ -141,13 +128,13 @@ describe('the Amazon ML connector', () => {
 
   it('renames a prediction', async () => {
     const backend = connect();
-    const started = await backend.start(input({ name: 'before' }));
+    const started = await backend.start(testStartInput({ name: 'before' }));
     await expect(backend.rename(started.nativeId, 'after')).resolves.toMatchObject({ nativeId: started.nativeId, name: 'after' });
   });
 
   it('cancels by deleting, and the prediction stays visible as CANCELLED', async () => {
     const backend = connect();
-    const started = await backend.start(input());
+    const started = await backend.start(testStartInput());
     const cancelled = await backend.cancel(started.nativeId);
     expect({ state: cancelled.state, nativeStatus: cancelled.nativeStatus }).toEqual({ state: 'CANCELLED', nativeStatus: 'DELETED' });
     emulator.tick();
@@ -156,7 +143,7 @@ describe('the Amazon ML connector', () => {
 
   it('lists the presigned log of a finished prediction as an artifact and streams nothing itself', async () => {
     const backend = connect();
-    const started = await backend.start(input({ mlModelId: 'ml-partial' }));
+    const started = await backend.start(testStartInput({ mlModelId: 'ml-partial' }));
     expect(await backend.artifacts(started.nativeId, 0)).toEqual([]);
     for (let i = 0; i < 5; i++) emulator.tick();
     const done = await waitFor(() => backend.get(started.nativeId), (batch) => batch.state === 'SUCCEEDED');
@@ -198,20 +185,20 @@ describe('the Amazon ML connector', () => {
 
     it('succeeds when a read is throttled once and then answered', async () => {
       const backend = connect();
-      const started = await backend.start(input());
+      const started = await backend.start(testStartInput());
       emulator.http.clearRequests();
       emulator.failNext({ type: 'InternalServerException', status: 500, code: 500, operation: 'GetBatchPrediction' });
       await expect(backend.get(started.nativeId)).resolves.toMatchObject({ nativeId: started.nativeId });
-      expect(emulator.http.count(target('GetBatchPrediction'))).toBe(2);
+      expect(emulator.http.count(isOperation('GetBatchPrediction'))).toBe(2);
     });
 
     it('repeats a delete that met a server fault, and the prediction ends deleted', async () => {
       const backend = connect();
-      const started = await backend.start(input());
+      const started = await backend.start(testStartInput());
       emulator.http.clearRequests();
       emulator.failNext({ type: 'InternalServerException', status: 500, operation: 'DeleteBatchPrediction' });
       await expect(backend.cancel(started.nativeId)).resolves.toMatchObject({ state: 'CANCELLED', nativeStatus: 'DELETED' });
-      expect(emulator.http.count(target('DeleteBatchPrediction'))).toBe(2);
+      expect(emulator.http.count(isOperation('DeleteBatchPrediction'))).toBe(2);
     });
 
     it('answers BAD_USER_INPUT for a native id Amazon ML cannot accept', async () => {

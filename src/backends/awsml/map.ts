@@ -16,6 +16,7 @@ export type AwsMlStatus = (typeof AWS_ML_STATUSES)[number];
 // or an older SDK-based fake may re-serialise them.
 const timestamp = z.union([z.number(), z.string()]).nullish();
 const count = z.number().nullish();
+const text = z.string().nullish();
 
 /**
  * One batch-prediction record. Loose on purpose: unknown fields are kept, so `response.body` carries
@@ -24,16 +25,16 @@ const count = z.number().nullish();
 export const batchPredictionSchema = z.looseObject({
   BatchPredictionId: z.string().min(1),
   Status: z.string().refine((value) => parseStatus(value) !== null, { message: 'expected a documented batch prediction status' }),
-  MLModelId: z.string().nullish(),
-  BatchPredictionDataSourceId: z.string().nullish(),
-  InputDataLocationS3: z.string().nullish(),
-  CreatedByIamUser: z.string().nullish(),
+  MLModelId: text,
+  BatchPredictionDataSourceId: text,
+  InputDataLocationS3: text,
+  CreatedByIamUser: text,
   CreatedAt: timestamp,
   LastUpdatedAt: timestamp,
-  Name: z.string().nullish(),
-  OutputUri: z.string().nullish(),
-  LogUri: z.string().nullish(),
-  Message: z.string().nullish(),
+  Name: text,
+  OutputUri: text,
+  LogUri: text,
+  Message: text,
   ComputeTime: count,
   FinishedAt: timestamp,
   StartedAt: timestamp,

@@ -4,25 +4,14 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { expectCode } from '../../../test/backend-suite.js';
 import { ErrorCode } from '../../core/errors.js';
-import type { AwsMlStartInput } from './wire.js';
-import type { RecordedRequest } from '../emulator-kit/index.js';
 import { awsMlConfigSchema, type AwsMlConfig } from './config.js';
 import { createAwsMlConnector, predictionIdFor, type AwsMlBackend } from './connector.js';
 import { startAwsMlEmulator, type AwsMlEmulatorHandle } from './emulator/index.js';
+import { isOperation, testStartInput } from './test-fixture.js';
 
 /** What a real account does to a long-running gateway: throttling, rotated credentials, retried starts. */
 
 const BACKEND = 'aws-resilience';
-const input = (overrides: Partial<AwsMlStartInput> = {}): AwsMlStartInput => ({
-  kind: 'awsml',
-  mlModelId: 'ml-sample-model',
-  dataSourceId: 'ds-sample',
-  outputUri: 's3://bucket/out/',
-  name: null,
-  batchPredictionId: null,
-  ...overrides,
-});
-const target = (operation: string) => (request: RecordedRequest) => request.headers['x-amz-target'] === `AmazonML_20141212.${operation}`;
 
 const emulators: AwsMlEmulatorHandle[] = [];
 const connectors: AwsMlBackend[] = [];
@@ -51,7 +40,7 @@ describe('Amazon ML throttling', () => {
 
   // One throttling name per operation: each is retried by the SDK's standard mode, Delete included.
   const cases: Array<[string, string, (id: string) => Promise<unknown>]> = [
-    ['CreateBatchPrediction', 'Throttling', (id) => backend.start(input({ batchPredictionId: id }))],
+    ['CreateBatchPrediction', 'Throttling', (id) => backend.start(testStartInput({ batchPredictionId: id }))],
     ['GetBatchPrediction', 'ThrottlingException', (id) => backend.get(id)],
     ['DescribeBatchPredictions', 'RequestLimitExceeded', () => backend.list({ limit: 5 })],
     ['UpdateBatchPrediction', 'TooManyRequestsException', (id) => backend.rename(id, 'renamed')],
@@ -59,11 +48,11 @@ describe('Amazon ML throttling', () => {
   ];
   it.each(cases)('repeats a throttled %s (%s) once and answers', async (operation, type, run) => {
     const id = `throttled-${operation}`;
-    if (operation !== 'CreateBatchPrediction') await backend.start(input({ batchPredictionId: id }));
+    if (operation !== 'CreateBatchPrediction') await backend.start(testStartInput({ batchPredictionId: id }));
     emulator.http.clearRequests();
     emulator.failNext({ type, status: 400, operation });
     await expect(run(id)).resolves.toBeDefined();
-    expect(emulator.http.count(target(operation))).toBe(2);
+    expect(emulator.http.count(isOperation(operation))).toBe(2);
   });
 
   it('reports every attempt, the throttled one included, to the upstream-call hook behind /metrics', async () => {
@@ -73,7 +62,7 @@ describe('Amazon ML throttling', () => {
       onUpstreamCall: ({ method, path, statusCode, outcome }) => reported.push({ method, path, statusCode, outcome }),
     });
     connectors.push(watched);
-    await watched.start(input({ batchPredictionId: 'reported' }));
+    await watched.start(testStartInput({ batchPredictionId: 'reported' }));
     reported.length = 0;
     emulator.failNext({ type: 'ThrottlingException', status: 400, operation: 'GetBatchPrediction' });
     await watched.get('reported');
@@ -87,7 +76,7 @@ describe('Amazon ML throttling', () => {
     emulator.http.clearRequests();
     emulator.failNext({ type: 'ServiceUnavailableException', status: 503, operation: 'GetBatchPrediction', count: 5 });
     await expectCode(backend.get('anything'), ErrorCode.BACKEND_UNAVAILABLE, BACKEND);
-    expect(emulator.http.count(target('GetBatchPrediction'))).toBe(3);
+    expect(emulator.http.count(isOperation('GetBatchPrediction'))).toBe(3);
   });
 });
 
@@ -130,10 +119,10 @@ console.log(JSON.stringify({ Version: 1, AccessKeyId: 'AKIAROTATE' + String(n).p
     emulator.expireKey(key(1)[0]);
     emulator.addKey(...key(2));
     emulator.http.clearRequests();
-    await expect(backend.start(input({ batchPredictionId: 'after-rotation' }))).resolves.toMatchObject({ nativeId: 'after-rotation' });
+    await expect(backend.start(testStartInput({ batchPredictionId: 'after-rotation' }))).resolves.toMatchObject({ nativeId: 'after-rotation' });
     expect(profile.generation()).toBe(2);
     // The refused attempt, its repetition with fresh keys, then the Get of the started prediction.
-    expect(emulator.http.count(target('CreateBatchPrediction'))).toBe(2);
+    expect(emulator.http.count(isOperation('CreateBatchPrediction'))).toBe(2);
     expect(emulator.http.requests.at(-1)?.headers['x-amz-security-token']).toBe('token-2');
 
     // A key that stays refused after the refresh is the caller's problem: said once, not looped.
@@ -169,14 +158,14 @@ describe('Amazon ML starts with an idempotency key', () => {
   it('derive the prediction id from the key and the backend, so a repeated start is one prediction', async () => {
     const emulator = await startEmulator();
     const backend = connect(emulator);
-    const first = await backend.start(input({ name: 'nightly' }), { idempotencyKey: 'nightly-2026-12-05' });
-    const again = await backend.start(input({ name: 'nightly' }), { idempotencyKey: 'nightly-2026-12-05' });
+    const first = await backend.start(testStartInput({ name: 'nightly' }), { idempotencyKey: 'nightly-2026-12-05' });
+    const again = await backend.start(testStartInput({ name: 'nightly' }), { idempotencyKey: 'nightly-2026-12-05' });
     expect(again.nativeId).toBe(first.nativeId);
     expect(first.nativeId).toBe(predictionIdFor(BACKEND, 'nightly-2026-12-05'));
     expect(first.nativeId).toMatch(/^bg-[0-9a-f]{40}$/);
-    expect(emulator.http.count(target('CreateBatchPrediction'))).toBe(2);
+    expect(emulator.http.count(isOperation('CreateBatchPrediction'))).toBe(2);
     expect([...emulator.store.predictions.keys()].filter((id) => id === first.nativeId)).toHaveLength(1);
-    const elsewhere = await connect(emulator, {}, 'aws-other').start(input(), { idempotencyKey: 'nightly-2026-12-05' });
+    const elsewhere = await connect(emulator, {}, 'aws-other').start(testStartInput(), { idempotencyKey: 'nightly-2026-12-05' });
     expect(elsewhere.nativeId).not.toBe(first.nativeId);
   });
 
@@ -185,10 +174,10 @@ describe('Amazon ML starts with an idempotency key', () => {
     const backend = connect(emulator);
     // Every attempt of the first start creates upstream, then its answer is lost (a 500 after commit).
     emulator.failNext({ type: 'InternalServerException', status: 500, operation: 'CreateBatchPrediction', count: 3, afterRunning: true });
-    await expectCode(backend.start(input(), { idempotencyKey: 'lost-answer' }), ErrorCode.BACKEND_UNAVAILABLE, BACKEND);
-    expect(emulator.http.count(target('CreateBatchPrediction'))).toBe(3);
+    await expectCode(backend.start(testStartInput(), { idempotencyKey: 'lost-answer' }), ErrorCode.BACKEND_UNAVAILABLE, BACKEND);
+    expect(emulator.http.count(isOperation('CreateBatchPrediction'))).toBe(3);
     // The client retries with its key, as the contract tells it to; the gateway has no record of a start.
-    const retried = await backend.start(input(), { idempotencyKey: 'lost-answer' });
+    const retried = await backend.start(testStartInput(), { idempotencyKey: 'lost-answer' });
     expect(retried.nativeId).toBe(predictionIdFor(BACKEND, 'lost-answer'));
     expect(emulator.store.predictions.size).toBe(1);
   });
@@ -197,9 +186,9 @@ describe('Amazon ML starts with an idempotency key', () => {
     // A service that refuses a second create with the same id even with equal parameters.
     const emulator = await startEmulator({ store: { pendingTicks: 1, duplicateCreate: 'reject' } });
     const backend = connect(emulator);
-    const first = await backend.start(input(), { idempotencyKey: 'retry-me' });
-    await expect(backend.start(input(), { idempotencyKey: 'retry-me' })).resolves.toMatchObject({ nativeId: first.nativeId, state: 'QUEUED' });
-    const other = await expectCode(backend.start(input({ outputUri: 's3://elsewhere/' }), { idempotencyKey: 'retry-me' }), ErrorCode.BAD_USER_INPUT, BACKEND);
+    const first = await backend.start(testStartInput(), { idempotencyKey: 'retry-me' });
+    await expect(backend.start(testStartInput(), { idempotencyKey: 'retry-me' })).resolves.toMatchObject({ nativeId: first.nativeId, state: 'QUEUED' });
+    const other = await expectCode(backend.start(testStartInput({ outputUri: 's3://elsewhere/' }), { idempotencyKey: 'retry-me' }), ErrorCode.BAD_USER_INPUT, BACKEND);
     expect(other.extensions['upstream']).toMatchObject({ code: 'InvalidInputException' });
   });
 });
@@ -209,7 +198,7 @@ describe('Amazon ML listing under the service ordering rules', () => {
     const emulator = await startEmulator();
     const backend = connect(emulator);
     // Ids in an order unlike creation: a Status filter sorted by id would answer z, m, a.
-    for (const id of ['z-oldest', 'a-middle', 'm-newest']) await backend.start(input({ batchPredictionId: id }));
+    for (const id of ['z-oldest', 'a-middle', 'm-newest']) await backend.start(testStartInput({ batchPredictionId: id }));
     const page = await backend.list({ states: ['QUEUED'], limit: 10 });
     expect(page.items.map((batch) => batch.nativeId)).toEqual(['m-newest', 'a-middle', 'z-oldest']);
   });

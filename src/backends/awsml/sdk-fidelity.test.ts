@@ -17,6 +17,7 @@ import {
   UpdateBatchPredictionCommand,
 } from '@aws-sdk/client-machine-learning';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEmulatorSdkClients } from '../emulator-kit/aws/sdk-clients.js';
 import { startAwsMlEmulator, type AwsMlEmulatorHandle } from './emulator/index.js';
 
 // The official SDK is the judge of wire fidelity: if it works against the emulator unchanged,
@@ -24,18 +25,7 @@ import { startAwsMlEmulator, type AwsMlEmulatorHandle } from './emulator/index.j
 describe('the official AWS SDK against the Amazon ML emulator', () => {
   let emulator: AwsMlEmulatorHandle;
   let sdk: MachineLearningClient;
-  const clients: MachineLearningClient[] = [];
-
-  const makeClient = (secretAccessKey: string, accessKeyId = emulator.accessKeyId) => {
-    const client = new MachineLearningClient({
-      endpoint: emulator.url,
-      region: emulator.region,
-      credentials: { accessKeyId, secretAccessKey },
-      maxAttempts: 1,
-    });
-    clients.push(client);
-    return client;
-  };
+  const clients = createEmulatorSdkClients(() => emulator, (config) => new MachineLearningClient(config));
 
   const createModel = async (model: string) => {
     await sdk.send(new CreateMLModelCommand({ MLModelId: model, MLModelName: `model ${model}`, MLModelType: 'BINARY', TrainingDataSourceId: 'ds-1' }));
@@ -44,7 +34,7 @@ describe('the official AWS SDK against the Amazon ML emulator', () => {
   beforeAll(async () => {
     // A long tick: the test drives predictions itself with `emulator.tick()`.
     emulator = await startAwsMlEmulator({ tickMs: 60_000, store: { pendingTicks: 1 } });
-    sdk = makeClient(String(emulator.connection['secretAccessKey']));
+    sdk = clients.client();
     await sdk.send(
       new CreateDataSourceFromS3Command({
         DataSourceId: 'ds-1',
@@ -57,7 +47,7 @@ describe('the official AWS SDK against the Amazon ML emulator', () => {
     for (let i = 0; i < 3; i++) emulator.tick();
   });
   afterAll(async () => {
-    for (const client of clients) client.destroy();
+    clients.destroyAll();
     await emulator?.close();
   });
 
@@ -176,7 +166,7 @@ describe('the official AWS SDK against the Amazon ML emulator', () => {
 
   it('rejects a client signing with the wrong secret as InvalidSignatureException', async () => {
     const before = emulator.rejections;
-    const wrong = makeClient('not-the-secret');
+    const wrong = clients.client('not-the-secret');
     await expect(wrong.send(new GetBatchPredictionCommand({ BatchPredictionId: 'sdk-one' }))).rejects.toMatchObject({
       name: 'InvalidSignatureException',
       $metadata: { httpStatusCode: 403 },
@@ -185,7 +175,7 @@ describe('the official AWS SDK against the Amazon ML emulator', () => {
   });
 
   it('rejects an unknown access key as UnrecognizedClientException', async () => {
-    const stranger = makeClient('whatever', 'AKIANOBODY');
+    const stranger = clients.client('whatever', 'AKIANOBODY');
     await expect(stranger.send(new GetBatchPredictionCommand({ BatchPredictionId: 'sdk-one' }))).rejects.toMatchObject({
       name: 'UnrecognizedClientException',
       $metadata: { httpStatusCode: 403 },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { orNull } from '../module.js';
 
 /** The start input of kind `awsml`: one `CreateBatchPrediction`. */
 export interface AwsMlStartInput {
@@ -18,19 +19,7 @@ export const awsMlStartInputSchema = z
     mlModelId: z.string().min(1).max(64),
     dataSourceId: z.string().min(1).max(64),
     outputUri: z.string().regex(/^s3:\/\/[^/]+/, { message: 'expected an s3:// URI' }).max(2048),
-    name: z.string().max(1024).nullish(),
-    batchPredictionId: z
-      .string()
-      .regex(/^[a-zA-Z0-9_.-]{1,64}$/, { message: 'expected 1 to 64 of [a-zA-Z0-9_.-]' })
-      .nullish(),
+    name: orNull(z.string().max(1024)),
+    batchPredictionId: orNull(z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/, { message: 'expected 1 to 64 of [a-zA-Z0-9_.-]' })),
   })
-  .transform(
-    (value): AwsMlStartInput => ({
-      kind: 'awsml',
-      mlModelId: value.mlModelId,
-      dataSourceId: value.dataSourceId,
-      outputUri: value.outputUri,
-      name: value.name ?? null,
-      batchPredictionId: value.batchPredictionId ?? null,
-    }),
-  );
+  .transform((value): AwsMlStartInput => ({ kind: 'awsml', ...value }));

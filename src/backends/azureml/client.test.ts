@@ -21,6 +21,12 @@ const manualClock = () => {
   const clock = { now: 1_800_000_000_000 };
   return { clock, now: () => clock.now };
 };
+/** Logins, renewals and reads of `readPath` the emulator received. */
+const tokenCalls = (count: Harness['count'], readPath: RegExp | string) => ({
+  login: count('POST', '/login'),
+  refresh: count('POST', '/login/refreshToken'),
+  reads: count('GET', readPath),
+});
 const sample = { kind: 'azureml' as const, service: 'Double', version: '1.0', records: [{ x: 1 }, { x: 2 }, { x: 3 }], parallelCount: 1 };
 
 describe('azureml client authentication', () => {
@@ -35,11 +41,7 @@ describe('azureml client authentication', () => {
     }
     expect((await backend.get(started.nativeId)).state).toBe('SUCCEEDED');
     // Ten reads and no retried one: no call was ever refused.
-    expect({ login: count('POST', '/login'), refresh: count('POST', '/login/refreshToken'), gets: count('GET', /\/batch\//) }).toEqual({
-      login: 1,
-      refresh: 8,
-      gets: 10,
-    });
+    expect(tokenCalls(count, /\/batch\//)).toEqual({ login: 1, refresh: 8, reads: 10 });
   });
 
   it('renews once and retries once when a call is refused with 401', async () => {
@@ -47,11 +49,7 @@ describe('azureml client authentication', () => {
     const started = await backend.start(sample);
     emulator.tokens.expireAccessTokens();
     await backend.get(started.nativeId);
-    expect({ login: count('POST', '/login'), refresh: count('POST', '/login/refreshToken'), gets: count('GET', /\/batch\//) }).toEqual({
-      login: 1,
-      refresh: 1,
-      gets: 3, // the one after start, the refused one, the retry
-    });
+    expect(tokenCalls(count, /\/batch\//)).toEqual({ login: 1, refresh: 1, reads: 3 }); // the one after start, the refused one, the retry
   });
 
   it('logs in again when renewal is refused', async () => {
@@ -60,11 +58,7 @@ describe('azureml client authentication', () => {
     emulator.tokens.expireAccessTokens();
     emulator.tokens.revokeRefreshTokens();
     await backend.probe();
-    expect({ login: count('POST', '/login'), refresh: count('POST', '/login/refreshToken'), services: count('GET', '/services') }).toEqual({
-      login: 2,
-      refresh: 1,
-      services: 3,
-    });
+    expect(tokenCalls(count, '/services')).toEqual({ login: 2, refresh: 1, reads: 3 });
   });
 
   it('makes one token request for many concurrent calls holding an expired token', async () => {
@@ -73,11 +67,7 @@ describe('azureml client authentication', () => {
     const started = await backend.start(sample);
     clock.now += 120_000;
     await Promise.all(Array.from({ length: 12 }, () => backend.get(started.nativeId)));
-    expect({ login: count('POST', '/login'), refresh: count('POST', '/login/refreshToken'), gets: count('GET', /\/batch\//) }).toEqual({
-      login: 1,
-      refresh: 1,
-      gets: 13,
-    });
+    expect(tokenCalls(count, /\/batch\//)).toEqual({ login: 1, refresh: 1, reads: 13 });
   });
 
   it('makes one token request for many concurrent calls refused with 401', async () => {
@@ -85,11 +75,7 @@ describe('azureml client authentication', () => {
     const started = await backend.start(sample);
     emulator.tokens.expireAccessTokens();
     await Promise.all(Array.from({ length: 12 }, () => backend.get(started.nativeId)));
-    expect({ login: count('POST', '/login'), refresh: count('POST', '/login/refreshToken'), gets: count('GET', /\/batch\//) }).toEqual({
-      login: 1,
-      refresh: 1,
-      gets: 25,
-    });
+    expect(tokenCalls(count, /\/batch\//)).toEqual({ login: 1, refresh: 1, reads: 25 });
   });
 
   it('logs in once for many concurrent first calls', async () => {
@@ -114,11 +100,7 @@ describe('azureml client authentication', () => {
     await emulator.http.setFaults([{ fault: { kind: 'unauthorized' } }]);
     await expectCode(backend.probe(), ErrorCode.BACKEND_UNAUTHORIZED, 'ml');
     await emulator.http.setFaults([]);
-    expect({ login: count('POST', '/login'), refresh: count('POST', '/login/refreshToken'), services: count('GET', '/services') }).toEqual({
-      login: 2,
-      refresh: 1,
-      services: 2,
-    });
+    expect(tokenCalls(count, '/services')).toEqual({ login: 2, refresh: 1, reads: 2 });
     await backend.probe();
     expect(count('POST', '/login')).toBe(3);
   });

@@ -34,20 +34,24 @@ function fakeBackend(clock: { now: number }, lifetimeS = 100) {
   };
 }
 
+/** A session on a fake token endpoint, with a clock moved by hand. */
+function startSession(lifetimeS?: number, options: Partial<Parameters<typeof createTokenSession>[0]> = {}) {
+  const clock = { now: 1_700_000_000_000 };
+  const backend = fakeBackend(clock, lifetimeS);
+  const session = createTokenSession({ ...backend, now: () => clock.now, ...options });
+  return { clock, backend, session };
+}
+
 describe('token session', () => {
   it('logs in once for many concurrent first callers', async () => {
-    const clock = { now: 1_700_000_000_000 };
-    const backend = fakeBackend(clock);
-    const session = createTokenSession({ ...backend, now: () => clock.now });
+    const { backend, session } = startSession();
     const tokens = await Promise.all(Array.from({ length: 10 }, () => session.current()));
     expect(new Set(tokens)).toEqual(new Set(['a1']));
     expect(backend.calls).toEqual(['login']);
   });
 
   it('renews with the refresh token shortly before expires_on, given as a numeric string', async () => {
-    const clock = { now: 1_700_000_000_000 };
-    const backend = fakeBackend(clock, 100);
-    const session = createTokenSession({ ...backend, now: () => clock.now, renewMarginMs: 30_000 });
+    const { clock, backend, session } = startSession(100, { renewMarginMs: 30_000 });
     await session.current();
     clock.now += 75_000; // before the margin (a fifth of 100 s = 20 s before expiry)
     expect(await session.current()).toBe('a1');
@@ -57,9 +61,7 @@ describe('token session', () => {
   });
 
   it('renews once for every caller rejected with the same token, and not for a stale rejection', async () => {
-    const clock = { now: 1_700_000_000_000 };
-    const backend = fakeBackend(clock);
-    const session = createTokenSession({ ...backend, now: () => clock.now });
+    const { backend, session } = startSession();
     await session.current();
     expect(await Promise.all([session.rejected('a1'), session.rejected('a1')])).toEqual(['a2', 'a2']);
     expect(await session.rejected('a1')).toBe('a2');
@@ -67,9 +69,7 @@ describe('token session', () => {
   });
 
   it('logs in again when the refresh token is refused', async () => {
-    const clock = { now: 1_700_000_000_000 };
-    const backend = fakeBackend(clock);
-    const session = createTokenSession({ ...backend, now: () => clock.now });
+    const { backend, session } = startSession();
     await session.current();
     backend.refuse();
     expect(await session.rejected('a1')).toBe('a2');
@@ -77,9 +77,7 @@ describe('token session', () => {
   });
 
   it('keeps the refresh token when renewal fails for a transport fault', async () => {
-    const clock = { now: 1_700_000_000_000 };
-    const backend = fakeBackend(clock);
-    const session = createTokenSession({ ...backend, now: () => clock.now });
+    const { backend, session } = startSession();
     await session.current();
     backend.breakRefresh();
     await expect(session.rejected('a1')).rejects.toThrow('connection reset');

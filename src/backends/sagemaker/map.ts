@@ -1,5 +1,4 @@
 import type { Artifact, Batch, BatchState, Progress, StepResult } from '../../core/model.js';
-import { UnreachableCaseError } from '../../core/unreachable.js';
 import type { TransformJob, TransformJobStatus, TransformJobSummary } from './wire.js';
 
 /**
@@ -8,47 +7,32 @@ import type { TransformJob, TransformJobStatus, TransformJobSummary } from './wi
  * calls these.
  */
 
+/** Each status's state; `InProgress` is QUEUED or RUNNING, see `stateOf`. */
+const STATE_BY_STATUS: Record<TransformJobStatus, BatchState> = {
+  InProgress: 'RUNNING',
+  Completed: 'SUCCEEDED',
+  Failed: 'FAILED',
+  Stopping: 'CANCELLING',
+  Stopped: 'CANCELLED',
+};
+
 /**
  * `InProgress` covers both waiting for instances and transforming. SageMaker sets
  * `TransformStartTime` once the instances run the container, so a job without it is still QUEUED.
  */
-function stateOf(status: TransformJobStatus, started: boolean): BatchState {
-  switch (status) {
-    case 'InProgress':
-      return started ? 'RUNNING' : 'QUEUED';
-    case 'Completed':
-      return 'SUCCEEDED';
-    case 'Failed':
-      return 'FAILED';
-    case 'Stopping':
-      return 'CANCELLING';
-    case 'Stopped':
-      return 'CANCELLED';
-    default: {
-      throw new UnreachableCaseError(status, 'transform job status');
-    }
-  }
-}
+const stateOf = (status: TransformJobStatus, started: boolean): BatchState => (status === 'InProgress' && !started ? 'QUEUED' : STATE_BY_STATUS[status]);
+
+const STATUS_BY_STATE: Record<BatchState, TransformJobStatus> = {
+  QUEUED: 'InProgress',
+  RUNNING: 'InProgress',
+  CANCELLING: 'Stopping',
+  SUCCEEDED: 'Completed',
+  FAILED: 'Failed',
+  CANCELLED: 'Stopped',
+};
 
 /** The native status of a unified state (QUEUED and RUNNING are both InProgress). */
-export function statusForState(state: BatchState): TransformJobStatus {
-  switch (state) {
-    case 'QUEUED':
-    case 'RUNNING':
-      return 'InProgress';
-    case 'CANCELLING':
-      return 'Stopping';
-    case 'SUCCEEDED':
-      return 'Completed';
-    case 'FAILED':
-      return 'Failed';
-    case 'CANCELLED':
-      return 'Stopped';
-    default: {
-      throw new UnreachableCaseError(state, 'state');
-    }
-  }
-}
+export const statusForState = (state: BatchState): TransformJobStatus => STATUS_BY_STATE[state];
 
 /** A Date, epoch seconds (fractional allowed) or an ISO string → Date; anything else → null. */
 export function toDate(value: Date | number | string | null | undefined): Date | null {

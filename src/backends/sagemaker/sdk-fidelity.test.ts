@@ -13,6 +13,7 @@ import {
   type CreateTransformJobCommandInput,
 } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEmulatorSdkClients } from '../emulator-kit/aws/sdk-clients.js';
 import { startSageMakerEmulator, type SageMakerEmulatorHandle } from './emulator/index.js';
 
 // The official SDK is the judge of wire fidelity: if it works against the emulator unchanged, so
@@ -20,13 +21,7 @@ import { startSageMakerEmulator, type SageMakerEmulatorHandle } from './emulator
 describe('the official AWS SDK against the SageMaker emulator', () => {
   let emulator: SageMakerEmulatorHandle;
   let sdk: SageMakerClient;
-  const clients: SageMakerClient[] = [];
-
-  const makeClient = (secretAccessKey: string, accessKeyId = emulator.accessKeyId) => {
-    const client = new SageMakerClient({ endpoint: emulator.url, region: emulator.region, credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1 });
-    clients.push(client);
-    return client;
-  };
+  const clients = createEmulatorSdkClients(() => emulator, (config) => new SageMakerClient(config));
   const jobInput = (name: string, model = 'batchgate-sample-model'): CreateTransformJobCommandInput => ({
     TransformJobName: name,
     ModelName: model,
@@ -42,10 +37,10 @@ describe('the official AWS SDK against the SageMaker emulator', () => {
   beforeAll(async () => {
     // A long tick: the test drives jobs itself with `emulator.tick()`.
     emulator = await startSageMakerEmulator({ tickMs: 60_000, store: { maxInProgress: 40 } });
-    sdk = makeClient(String(emulator.connection['secretAccessKey']));
+    sdk = clients.client();
   });
   afterAll(async () => {
-    for (const client of clients) client.destroy();
+    clients.destroyAll();
     await emulator?.close();
   });
 
@@ -139,11 +134,11 @@ describe('the official AWS SDK against the SageMaker emulator', () => {
 
   it('rejects a wrong secret as InvalidSignatureException and an unknown key as UnrecognizedClientException', async () => {
     const before = emulator.rejections;
-    await expect(makeClient('not-the-secret').send(new DescribeTransformJobCommand({ TransformJobName: 'sdk-one' }))).rejects.toMatchObject({
+    await expect(clients.client('not-the-secret').send(new DescribeTransformJobCommand({ TransformJobName: 'sdk-one' }))).rejects.toMatchObject({
       name: 'InvalidSignatureException',
       $metadata: { httpStatusCode: 403 },
     });
-    await expect(makeClient('x', 'AKIANOBODY').send(new DescribeTransformJobCommand({ TransformJobName: 'sdk-one' }))).rejects.toMatchObject({
+    await expect(clients.client('x', 'AKIANOBODY').send(new DescribeTransformJobCommand({ TransformJobName: 'sdk-one' }))).rejects.toMatchObject({
       name: 'UnrecognizedClientException',
     });
     expect(emulator.rejections).toBe(before + 2);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { orNull } from '../module.js';
 
 /**
  * SageMaker's native shapes for transform jobs (API reference: DescribeTransformJob,
@@ -98,31 +99,23 @@ export const sageMakerStartInputSchema = z
     modelName: z.string().regex(MODEL_NAME_PATTERN, { message: 'expected a SageMaker model name ([a-zA-Z0-9-], at most 63)' }),
     inputS3Uri: s3Uri,
     outputS3Uri: s3Uri,
-    contentType: z.string().min(1).max(256).nullish(),
-    splitType: z.enum(SPLIT_TYPES).nullish(),
-    s3DataType: z.enum(S3_DATA_TYPES).nullish(),
+    contentType: orNull(z.string().min(1).max(256)),
+    splitType: orNull(z.enum(SPLIT_TYPES)),
+    s3DataType: orNull(z.enum(S3_DATA_TYPES)),
     instanceType: z.string().regex(/^ml\.[a-z0-9]+\.[a-z0-9]+$/, { message: 'expected an instance type such as ml.m5.large' }),
-    instanceCount: z.number().int().min(1).max(100).nullish(),
-    maxConcurrentTransforms: z.number().int().min(0).max(1000).nullish(),
-    environment: z
-      .record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,1023}$/, { message: 'expected an environment variable name' }), z.string().max(10240))
-      .refine((env) => Object.keys(env).length <= 16, { message: 'expected at most 16 environment variables' })
-      .nullish(),
-    jobName: z.string().regex(JOB_NAME_PATTERN, { message: 'expected a transform job name ([a-zA-Z0-9-], at most 63)' }).nullish(),
+    instanceCount: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .nullish()
+      .transform((count) => count ?? 1),
+    maxConcurrentTransforms: orNull(z.number().int().min(0).max(1000)),
+    environment: orNull(
+      z
+        .record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,1023}$/, { message: 'expected an environment variable name' }), z.string().max(10240))
+        .refine((env) => Object.keys(env).length <= 16, { message: 'expected at most 16 environment variables' }),
+    ),
+    jobName: orNull(z.string().regex(JOB_NAME_PATTERN, { message: 'expected a transform job name ([a-zA-Z0-9-], at most 63)' })),
   })
-  .transform(
-    (value): SageMakerStartInput => ({
-      kind: 'sagemaker',
-      modelName: value.modelName,
-      inputS3Uri: value.inputS3Uri,
-      outputS3Uri: value.outputS3Uri,
-      contentType: value.contentType ?? null,
-      splitType: value.splitType ?? null,
-      s3DataType: value.s3DataType ?? null,
-      instanceType: value.instanceType,
-      instanceCount: value.instanceCount ?? 1,
-      maxConcurrentTransforms: value.maxConcurrentTransforms ?? null,
-      environment: value.environment ?? null,
-      jobName: value.jobName ?? null,
-    }),
-  );
+  .transform((value): SageMakerStartInput => ({ kind: 'sagemaker', ...value }));

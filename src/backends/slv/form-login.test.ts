@@ -1,41 +1,26 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectCode } from '../../../test/backend-suite.js';
-import type { SlvStartInput } from './wire.js';
-import type { BatchBackend } from '../../core/backend.js';
 import { ErrorCode } from '../../core/errors.js';
-import { slvModule, startSlvEmulator, type SlvEmulatorHandle } from './index.js';
+import { SLV_TEST_BACKEND, useSlvFixture } from './test-fixture.js';
 
-const BACKEND = 'lights';
-
-let emulator: SlvEmulatorHandle;
-let backend: BatchBackend<SlvStartInput>;
-
-const connect = (overrides: Record<string, unknown> = {}) =>
-  slvModule.create(slvModule.configSchema.parse({ id: BACKEND, kind: 'slv', ...emulator.connection, auth: 'form', ...overrides }), { timeoutMs: 2000 });
-const count = (suffix: string) => emulator.http.count((request) => request.path.endsWith(suffix));
-
-beforeEach(async () => {
-  emulator = await startSlvEmulator({ tickMs: 600_000 });
-  backend = connect();
-});
-afterEach(async () => {
-  await backend.dispose();
-  await emulator.close();
-});
+const BACKEND = SLV_TEST_BACKEND;
+const slv = useSlvFixture({ tickMs: 600_000, config: { auth: 'form' } });
+const { connect } = slv;
+const count = (suffix: string) => slv.emulator.http.count((request) => request.path.endsWith(suffix));
 
 describe('SLV connector with auth: form', () => {
   it('logs in once with j_security_check and then calls without any Basic credentials', async () => {
-    const started = await backend.start({ kind: 'slv', operation: 'commissionController', controllerStrId: 'ctrl-1', flags: 5 });
-    await backend.get(started.nativeId);
-    await backend.get('1481016600181');
+    const started = await slv.backend.start({ kind: 'slv', operation: 'commissionController', controllerStrId: 'ctrl-1', flags: 5 });
+    await slv.backend.get(started.nativeId);
+    await slv.backend.get('1481016600181');
     expect(count('/j_security_check')).toBe(1);
-    expect(emulator.http.requests.every((request) => request.headers.authorization === undefined)).toBe(true);
+    expect(slv.emulator.http.requests.every((request) => request.headers.authorization === undefined)).toBe(true);
   });
 
   it('logs in again when the server has dropped the session, and the call still succeeds', async () => {
-    await backend.get('1481016600181');
-    emulator.invalidateSessions();
-    const batch = await backend.get('1481016600181');
+    await slv.backend.get('1481016600181');
+    slv.emulator.invalidateSessions();
+    const batch = await slv.backend.get('1481016600181');
     expect(batch.state).toBe('SUCCEEDED');
     expect(count('/j_security_check')).toBe(2);
   });

@@ -19,6 +19,13 @@ export type SlvMessage = z.infer<typeof slvMessageSchema>;
 
 const messageList = z.array(slvMessageSchema).nullish();
 
+/** How many messages of each severity a step, or the whole batch, has. */
+const messageCounts = {
+  infoMessagesCount: nullableCount,
+  warningMessagesCount: nullableCount,
+  errorMessagesCount: nullableCount,
+};
+
 /** One entry of `value.stepResults`. */
 const slvStepResultSchema = z.looseObject({
   stepName: nullableString,
@@ -29,17 +36,13 @@ const slvStepResultSchema = z.looseObject({
   infoMessages: messageList,
   warningMessages: messageList,
   errorMessages: messageList,
-  infoMessagesCount: nullableCount,
-  warningMessagesCount: nullableCount,
-  errorMessagesCount: nullableCount,
+  ...messageCounts,
 });
 export type SlvStepResult = z.infer<typeof slvStepResultSchema>;
 
 /** `value` of a commissioning or import batch. */
 export const slvBatchValueSchema = z.looseObject({
-  errorMessagesCount: nullableCount,
-  infoMessagesCount: nullableCount,
-  warningMessagesCount: nullableCount,
+  ...messageCounts,
   login: nullableString,
   status: z.number().nullish(),
   stepResults: z.array(slvStepResultSchema).nullish(),

@@ -5,7 +5,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { EmulatorHandle, EmulatorStartOptions } from '../../module.js';
 import { createAwsJsonService, type AwsJsonEmulatorControls, type AwsJsonEmulatorStartOptions } from '../../emulator-kit/aws/json-protocol.js';
 import type { EmulatorKey } from '../../emulator-kit/aws/sigv4.js';
-import { startEmulatorHttp, type EmulatorHttpServer } from '../../emulator-kit/index.js';
+import { startAwsJsonEmulatorShell } from '../../emulator-kit/aws/emulator-shell.js';
 import { createCatalog, type Catalog } from './catalog.js';
 import { seedDemo, startDemoSpawner } from './demo.js';
 import { AwsFault } from './input.js';
@@ -125,42 +125,24 @@ export async function startAwsMlEmulator(options: AwsMlEmulatorOptions = {}): Pr
     const path = new URL(req.url ?? '/', 'http://emulator').pathname;
     return req.method === 'GET' && path.startsWith('/logs/') ? serveLog(req, res, path) : service.handle(req, res, body);
   };
-  const http: EmulatorHttpServer = await startEmulatorHttp(handle, { port: options.port ?? 0, refuseCredentials: service.refuseCredentials });
-  origin = http.origin;
-
-  if (options.demo) seedDemo(store, catalog);
-  const spawner = options.demo ? startDemoSpawner(store, catalog) : null;
   const tick = () => {
     catalog.tick();
     store.tick();
   };
-  const timer = setInterval(() => {
-    tick();
-    spawner?.onTick();
-  }, tickMs);
-  timer.unref();
-
-  return {
-    url: origin,
-    connection: { region, endpoint: origin, accessKeyId, secretAccessKey },
-    http,
-    region,
-    accessKeyId,
+  let spawner: ReturnType<typeof startDemoSpawner> | null = null;
+  const shell = await startAwsJsonEmulatorShell({ service, region, port: options.port, tickMs, tick, afterTick: () => spawner?.onTick(), handle });
+  origin = shell.url;
+  if (options.demo) {
+    seedDemo(store, catalog);
+    spawner = startDemoSpawner(store, catalog);
+  }
+  return Object.assign(shell, {
     store,
     catalog,
-    calls: service.calls,
-    get rejections() {
-      return service.rejections;
-    },
-    tick,
-    failNext(error) {
+    failNext(error: Parameters<AwsMlEmulatorHandle['failNext']>[0]) {
       service.failNext({ ...error, fault: new AwsFault(error.status, error.type, error.message ?? `Emulated ${error.type}`, error.code ?? null) });
     },
     addKey: service.addKey,
     expireKey: service.expireKey,
-    async close() {
-      clearInterval(timer);
-      await http.close();
-    },
-  };
+  });
 }

@@ -1,4 +1,5 @@
-import type { JobScript, JobStore, WireJob } from './store.js';
+import type { JobScript, WireJob } from './job.js';
+import type { JobStore } from './store.js';
 
 /**
  * Demo transform jobs for the embedded default: at about one tick a second they keep changing for

@@ -1,6 +1,6 @@
 import type { EmulatorHandle, EmulatorStartOptions } from '../../module.js';
 import { createAwsJsonService, type AwsJsonEmulatorControls, type AwsJsonEmulatorStartOptions } from '../../emulator-kit/aws/json-protocol.js';
-import { startEmulatorHttp, type EmulatorHttpServer } from '../../emulator-kit/index.js';
+import { startAwsJsonEmulatorShell } from '../../emulator-kit/aws/emulator-shell.js';
 import { seedDemo, startDemoSpawner } from './demo.js';
 import { SageMakerFault } from './fault.js';
 import { createJobStore, type JobStore, type JobStoreOptions } from './store.js';
@@ -49,35 +49,13 @@ export async function startSageMakerEmulator(options: SageMakerEmulatorOptions =
     faultBody: (fault) => ({ __type: fault.type, Message: fault.message }),
     internalFault: new SageMakerFault(500, 'InternalFailure', 'The emulator failed'),
   });
-  const { accessKeyId, secretAccessKey } = service;
-  const http: EmulatorHttpServer = await startEmulatorHttp(service.handle, { port: options.port ?? 0, refuseCredentials: service.refuseCredentials });
-
   if (options.demo) seedDemo(store);
   const spawner = options.demo ? startDemoSpawner(store) : null;
-  const timer = setInterval(() => {
-    store.tick();
-    spawner?.onTick();
-  }, tickMs);
-  timer.unref();
-
-  return {
-    url: http.origin,
-    connection: { region, endpoint: http.origin, accessKeyId, secretAccessKey },
-    http,
-    region,
-    accessKeyId,
+  const shell = await startAwsJsonEmulatorShell({ service, region, port: options.port, tickMs, tick: () => store.tick(), afterTick: () => spawner?.onTick() });
+  return Object.assign(shell, {
     store,
-    calls: service.calls,
-    get rejections() {
-      return service.rejections;
-    },
-    tick: () => store.tick(),
-    failNext(error) {
+    failNext(error: Parameters<SageMakerEmulatorHandle['failNext']>[0]) {
       service.failNext({ ...error, fault: new SageMakerFault(error.status, error.type, error.message ?? `Emulated ${error.type}`) });
     },
-    async close() {
-      clearInterval(timer);
-      await http.close();
-    },
-  };
+  });
 }

@@ -1,5 +1,5 @@
 import { shown, validation } from './fault.js';
-import type { StoredJob } from './store.js';
+import type { StoredJob } from './job.js';
 
 /**
  * ListTransformJobs: the filters (creation and modification time windows, NameContains,
