@@ -60,8 +60,12 @@ export const graphqlInputOf = (input: StartInput): Record<string, unknown> =>
 /** An optional field of a start input: absent or null in GraphQL, null in the parsed input. */
 export const orNull = <Schema extends z.ZodType>(schema: Schema) => schema.nullish().transform((value) => value ?? null);
 
-/** Reads a backend folder's `schema.graphql` (pass `new URL('./schema.graphql', import.meta.url)`). */
-export const readSchemaFile = (file: URL): string => readFileSync(file, 'utf8');
+/** What a backend folder adds to the schema: its enum value, its input field, and its `schema.graphql` (pass `import.meta.url`). */
+export const backendGraphQL = (kind: string, inputField: string, folderModuleUrl: string): BackendGraphQL => ({
+  kind,
+  inputField,
+  typeDefs: readFileSync(new URL('./schema.graphql', folderModuleUrl), 'utf8'),
+});
 
 /** What tests need to drive one kind through the gateway and count its upstream calls. */
 interface BackendFixtures {

@@ -26,6 +26,15 @@ export type StartFormField =
   | (FieldBase & { type: 'json'; expect: 'array' | 'object'; default?: string; rows?: number })
   | (FieldBase & { type: 'select'; options: readonly string[]; default?: string });
 
+/** A one-line text field; `extra` adds a hint or makes it optional. */
+export const textField = (name: string, label: string, defaultValue?: string, extra: Pick<FieldBase, 'hint' | 'required'> = {}): StartFormField => ({
+  name,
+  label,
+  type: 'text',
+  ...(defaultValue === undefined ? {} : { default: defaultValue }),
+  ...extra,
+});
+
 export interface StartFormDescription {
   /** The kind's short name, shown beside backend ids (e.g. "SLV"). */
   title: string;

@@ -1,5 +1,6 @@
 import { AWS_SECRET_FIELDS } from '../../lib/aws.js';
-import { defineBackend, graphqlInputOf, readSchemaFile } from '../module.js';
+import { textField } from '../start-form.js';
+import { backendGraphQL, defineBackend, graphqlInputOf } from '../module.js';
 import { awsMlConfigSchema } from './config.js';
 import { createAwsMlConnector } from './connector.js';
 import { startAwsMlEmulator } from './emulator/index.js';
@@ -17,7 +18,7 @@ const sample: AwsMlStartInput = {
 /** Amazon Machine Learning batch predictions (kind `awsml`). */
 export const awsMlModule = defineBackend({
   kind: 'awsml',
-  graphql: { kind: 'AWS_ML', inputField: 'awsMl', typeDefs: readSchemaFile(new URL('./schema.graphql', import.meta.url)) },
+  graphql: backendGraphQL('AWS_ML', 'awsMl', import.meta.url),
   configSchema: awsMlConfigSchema,
   startInputSchema: awsMlStartInputSchema,
   secretFields: AWS_SECRET_FIELDS,
@@ -25,10 +26,10 @@ export const awsMlModule = defineBackend({
     title: 'Amazon ML',
     legend: 'Amazon ML batch prediction',
     fields: [
-      { name: 'mlModelId', label: 'ML model id', type: 'text', default: sample.mlModelId },
-      { name: 'dataSourceId', label: 'Data source id', type: 'text', default: sample.dataSourceId },
-      { name: 'outputUri', label: 'Output S3 URI', type: 'text', default: sample.outputUri },
-      { name: 'name', label: 'Name', type: 'text', default: 'Started from the dashboard', required: false },
+      textField('mlModelId', 'ML model id', sample.mlModelId),
+      textField('dataSourceId', 'Data source id', sample.dataSourceId),
+      textField('outputUri', 'Output S3 URI', sample.outputUri),
+      textField('name', 'Name', 'Started from the dashboard', { required: false }),
     ],
   },
   create: createAwsMlConnector,

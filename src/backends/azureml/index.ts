@@ -1,4 +1,5 @@
-import { defineBackend, graphqlInputOf, readSchemaFile } from '../module.js';
+import { textField } from '../start-form.js';
+import { backendGraphQL, defineBackend, graphqlInputOf } from '../module.js';
 import { azureMlConfigSchema } from './config.js';
 import { createAzureMlConnector } from './connector.js';
 import { startAzureMlEmulator } from './emulator/index.js';
@@ -22,7 +23,7 @@ const sample: AzureMlStartInput = {
 /** Microsoft Machine Learning Server (operationalization) batch web-service executions. */
 export const azureMlModule = defineBackend({
   kind: 'azureml',
-  graphql: { kind: 'AZURE_ML', inputField: 'azureMl', typeDefs: readSchemaFile(new URL('./schema.graphql', import.meta.url)) },
+  graphql: backendGraphQL('AZURE_ML', 'azureMl', import.meta.url),
   configSchema: azureMlConfigSchema,
   startInputSchema: azureMlStartInputSchema,
   secretFields: ['password'],
@@ -30,8 +31,8 @@ export const azureMlModule = defineBackend({
     title: 'ML Server',
     legend: 'ML Server batch execution',
     fields: [
-      { name: 'service', label: 'Web service', type: 'text', default: 'TxService' },
-      { name: 'version', label: 'Version', type: 'text', default: '1.0' },
+      textField('service', 'Web service', 'TxService'),
+      textField('version', 'Version', '1.0'),
       { name: 'records', label: 'Input records (JSON array)', type: 'json', expect: 'array', rows: 4, default: '[{"hp": 110, "wt": 2.62}, {"hp": 93, "wt": 2.32}]', hint: 'One execution per record.' },
       { name: 'parallelCount', label: 'Parallel executions', type: 'number', min: 1, max: 100, default: 2, required: false },
     ],

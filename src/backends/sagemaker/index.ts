@@ -1,5 +1,6 @@
 import { AWS_SECRET_FIELDS } from '../../lib/aws.js';
-import { defineBackend, graphqlInputOf, readSchemaFile } from '../module.js';
+import { textField } from '../start-form.js';
+import { backendGraphQL, defineBackend, graphqlInputOf } from '../module.js';
 import { sageMakerConfigSchema } from './config.js';
 import { createSageMakerConnector } from './connector.js';
 import { startSageMakerEmulator } from './emulator/index.js';
@@ -24,7 +25,7 @@ const sample: SageMakerStartInput = {
 /** Amazon SageMaker batch transform jobs (kind `sagemaker`). */
 export const sageMakerModule = defineBackend({
   kind: 'sagemaker',
-  graphql: { kind: 'SAGEMAKER', inputField: 'sageMaker', typeDefs: readSchemaFile(new URL('./schema.graphql', import.meta.url)) },
+  graphql: backendGraphQL('SAGEMAKER', 'sageMaker', import.meta.url),
   configSchema: sageMakerConfigSchema,
   startInputSchema: sageMakerStartInputSchema,
   secretFields: AWS_SECRET_FIELDS,
@@ -32,16 +33,16 @@ export const sageMakerModule = defineBackend({
     title: 'SageMaker',
     legend: 'SageMaker batch transform job',
     fields: [
-      { name: 'modelName', label: 'Model name', type: 'text', default: sample.modelName },
-      { name: 'inputS3Uri', label: 'Input S3 URI', type: 'text', default: sample.inputS3Uri },
-      { name: 'outputS3Uri', label: 'Output S3 URI', type: 'text', default: sample.outputS3Uri },
-      { name: 'contentType', label: 'Content type', type: 'text', default: 'text/csv', required: false },
+      textField('modelName', 'Model name', sample.modelName),
+      textField('inputS3Uri', 'Input S3 URI', sample.inputS3Uri),
+      textField('outputS3Uri', 'Output S3 URI', sample.outputS3Uri),
+      textField('contentType', 'Content type', 'text/csv', { required: false }),
       { name: 'splitType', label: 'Split input by', type: 'select', options: ['None', 'Line', 'RecordIO', 'TFRecord'], default: 'Line' },
-      { name: 'instanceType', label: 'Instance type', type: 'text', default: sample.instanceType },
+      textField('instanceType', 'Instance type', sample.instanceType),
       { name: 'instanceCount', label: 'Instances', type: 'number', min: 1, max: 100, default: 1 },
       { name: 'maxConcurrentTransforms', label: 'Concurrent requests per instance', type: 'number', min: 0, max: 1000, required: false },
       { name: 'environment', label: 'Container environment (JSON object)', type: 'json', expect: 'object', rows: 2, required: false },
-      { name: 'jobName', label: 'Job name', type: 'text', required: false, hint: 'Made up when left empty.' },
+      textField('jobName', 'Job name', undefined, { required: false, hint: 'Made up when left empty.' }),
     ],
   },
   create: createSageMakerConnector,

@@ -1,4 +1,5 @@
-import { readSchemaFile, defineBackend } from '../module.js';
+import { textField } from '../start-form.js';
+import { backendGraphQL, defineBackend } from '../module.js';
 import { slvConfigSchema, SLV_SECRET_FIELDS } from './config.js';
 import { createSlvConnector } from './connector.js';
 import { startSlvEmulator } from './emulator/server.js';
@@ -21,7 +22,7 @@ const demo: SlvStartInput[] = [
 /** The SLV (Streetlight.Vision CMS) backend: asynchronous commissioning and CSV-import batches. */
 export const slvModule = defineBackend({
   kind: 'slv',
-  graphql: { kind: 'SLV', inputField: 'slv', typeDefs: readSchemaFile(new URL('./schema.graphql', import.meta.url)) },
+  graphql: backendGraphQL('SLV', 'slv', import.meta.url),
   configSchema: slvConfigSchema,
   startInputSchema: slvStartInputSchema,
   secretFields: SLV_SECRET_FIELDS,
@@ -34,14 +35,14 @@ export const slvModule = defineBackend({
         {
           name: 'commissionController',
           fields: [
-            { name: 'controllerStrId', label: 'Controller id', type: 'text', default: 'demo-controller-01' },
+            textField('controllerStrId', 'Controller id', 'demo-controller-01'),
             { name: 'flags', label: 'Flags (1 configuration, 2 calendars, 4 devices)', type: 'number', min: 1, max: 7, default: 5 },
           ],
         },
         {
           name: 'commissionDevices',
           fields: [
-            { name: 'controllerStrId', label: 'Controller id', type: 'text', default: 'demo-controller-01' },
+            textField('controllerStrId', 'Controller id', 'demo-controller-01'),
             { name: 'idOnController', label: 'Device ids', type: 'list', rows: 3, default: 'lamp-1, lamp-2, lamp-3', hint: 'Separated by commas or lines.' },
           ],
         },
