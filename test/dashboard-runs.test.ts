@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPagesAfterEach, launchBrowser, openDashboard as openPage, type TestBrowser, type TrackedPage } from './utils/browser.js';
 import { startDemoGateway, type DemoGateway } from './utils/dashboard-gateway.js';
@@ -63,7 +64,11 @@ describe('dashboard runs page', { timeout: 60_000 }, () => {
     await page.locator(`tr[data-batch-id="${running.id}"]`).waitFor();
     await tracked.screenshot('dashboard-many');
 
-    await page.getByRole('button', { name: 'Next ›' }).click();
+    // The table redraws every second (durations) and on every live event: the pager keeps focus through it.
+    await page.getByRole('button', { name: 'Next ›' }).focus();
+    await sleep(1_500);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-action'))).toBe('next-page');
+    await page.keyboard.press('Enter');
     await expect.poll(() => new URL(page.url()).searchParams.get('page')).toBe('2');
     await expect.poll(() => page.locator('.page-status').textContent()).toMatch(/^51–100 of/);
     expect(await page.locator(`tr[data-batch-id="${running.id}"]`).count()).toBe(0);

@@ -156,16 +156,23 @@ export function createBatchTable(body: HTMLTableSectionElement, head: HTMLTableR
     renderPager(page, pages, matching.length);
   }
 
+  // Built once and updated in place: a control replaced while someone presses it (every second, with
+  // the durations) would lose their click and their keyboard focus.
+  let shownPage = 1;
+  const previous = h('button', { type: 'button', 'data-action': 'previous-page', onclick: () => options.onView({ page: shownPage - 1 }) }, '‹ Previous');
+  const status = h('span', { class: 'page-status', 'aria-live': 'polite' });
+  const next = h('button', { type: 'button', 'data-action': 'next-page', onclick: () => options.onView({ page: shownPage + 1 }) }, 'Next ›');
+  replaceChildren(pager, previous, status, next);
+
   function renderPager(page: number, pages: number, total: number): void {
     const from = total === 0 ? 0 : (page - 1) * ROWS_PER_PAGE + 1;
     const to = Math.min(total, page * ROWS_PER_PAGE);
+    shownPage = page;
     pager.hidden = pages <= 1;
-    replaceChildren(
-      pager,
-      h('button', { type: 'button', 'data-action': 'previous-page', disabled: page <= 1, onclick: () => options.onView({ page: page - 1 }) }, '‹ Previous'),
-      h('span', { class: 'page-status', 'aria-live': 'polite' }, `${from}–${to} of ${total} · page ${page} of ${pages}`),
-      h('button', { type: 'button', 'data-action': 'next-page', disabled: page >= pages, onclick: () => options.onView({ page: page + 1 }) }, 'Next ›'),
-    );
+    previous.disabled = page <= 1;
+    next.disabled = page >= pages;
+    const text = `${from}–${to} of ${total} · page ${page} of ${pages}`;
+    if (status.textContent !== text) status.textContent = text;
   }
 
   const schedule = () => {
