@@ -27,16 +27,14 @@ export interface RawResult<Result> {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
+/** What `request` and `query` send: the gateway's URL, a typed document, its variables, and how. */
+type SendArgs<Result, Variables> = [url: string, document: TypedDocument<Result, Variables>, variables: Variables, options?: RequestOptions];
+
 /**
  * POSTs one typed document and returns status, data and errors as they came. Throws only when no
  * answer arrives (GatewayError CONNECTION_FAILED: unreachable, refused, timed out).
  */
-export async function request<Result, Variables>(
-  url: string,
-  document: TypedDocument<Result, Variables>,
-  variables: Variables,
-  options: RequestOptions = {},
-): Promise<RawResult<Result>> {
+export async function request<Result, Variables>(...[url, document, variables, options = {}]: SendArgs<Result, Variables>): Promise<RawResult<Result>> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -73,13 +71,9 @@ export interface QueryResult<Result> {
  * when there is no data: CONNECTION_FAILED, UNAUTHENTICATED (HTTP 401), BAD_RESPONSE (not a GraphQL
  * answer), or the first GraphQL error.
  */
-export async function query<Result, Variables>(
-  url: string,
-  document: TypedDocument<Result, Variables>,
-  variables: Variables,
-  options: RequestOptions = {},
-): Promise<QueryResult<Result>> {
-  const result = await request(url, document, variables, options);
+export async function query<Result, Variables>(...args: SendArgs<Result, Variables>): Promise<QueryResult<Result>> {
+  const [url] = args;
+  const result = await request(...args);
   if (result.status === 401) throw new GatewayError(UNAUTHENTICATED_MESSAGE, 'UNAUTHENTICATED');
   if (result.data === undefined && result.errors === undefined) {
     throw new GatewayError(`${url} answered HTTP ${result.status} without a GraphQL body`, 'BAD_RESPONSE');
