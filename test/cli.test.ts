@@ -24,7 +24,8 @@ afterAll(async () => {
 const START = 'mutation($input: StartBatchInput!) { startBatch(input: $input) { batch { id } } }';
 async function startBatch(url: string, input: Record<string, unknown>, headers: Record<string, string> = {}): Promise<string> {
   const result = await postGraphQL<{ startBatch: { batch: { id: string } } }>(url, START, { input }, headers);
-  return result.body.data!.startBatch.batch.id;
+  if (!result.body.data) throw new Error(`startBatch answered ${result.status}: ${JSON.stringify(result.body.errors)}`);
+  return result.body.data.startBatch.batch.id;
 }
 
 /**

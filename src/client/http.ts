@@ -5,7 +5,7 @@ import { GatewayError, toGatewayError, UNAUTHENTICATED_MESSAGE } from './errors.
 /** A generated document (src/generated/client/): its text, with its result and variables types. */
 export type TypedDocument<Result, Variables> = DocumentTypeDecoration<Result, Variables> & { toString(): string };
 
-export interface RequestOptions {
+interface RequestOptions {
   /** Sent as `Authorization: Bearer …` when set. */
   token?: string | null | undefined;
   /** Extra request headers. */
