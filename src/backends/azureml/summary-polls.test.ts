@@ -1,14 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createClient, type Client } from 'graphql-ws';
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { validateConfig } from '../../config/load.js';
+import { postGraphQL } from '../../../test/utils/graphql.js';
+import { startTestGateway } from '../../../test/utils/gateway.js';
+import { openWsClient, subscribe } from '../../../test/utils/subscriptions.js';
 import { encodeBatchId } from '../../core/ids.js';
-import { startGateway, type Gateway } from '../../gateway.js';
-import { backendModules } from '../index.js';
 import { startAzureMlEmulator, type AzureMlEmulator } from './emulator/index.js';
 
 /**
@@ -20,40 +14,28 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setup(): Promise<{ emulator: AzureMlEmulator; gateway: Gateway; client: Client; batchId: string; nativeId: string }> {
+async function setup() {
   const emulator = await startAzureMlEmulator({ tickMs: 600_000 });
   cleanups.push(() => emulator.close());
-  const folder = mkdtempSync(join(tmpdir(), 'batchgate-summary-'));
-  cleanups.push(() => rmSync(folder, { recursive: true, force: true }));
-  const config = validateConfig(
-    {
-      listen: { host: '127.0.0.1', port: 0 },
-      store: { path: folder },
-      log: { level: 'silent' },
-      polling: { intervalMs: 100, maxIntervalMs: 100, listIntervalMs: 100 },
-      backends: [{ id: 'mls', kind: 'azureml', ...emulator.connection }],
-    },
-    'test',
-    { modules: backendModules },
-  );
-  const gateway = await startGateway(config, { logger: pino({ level: 'silent' }) });
+  const gateway = await startTestGateway({
+    polling: { intervalMs: 100, maxIntervalMs: 100, listIntervalMs: 100 },
+    backends: [{ id: 'mls', kind: 'azureml', ...emulator.connection }],
+  });
   cleanups.push(() => gateway.close());
-  const client = createClient({ url: gateway.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
+  const client = openWsClient(gateway.wsUrl);
   cleanups.push(() => client.dispose());
   const service = emulator.services.find((candidate) => candidate.name === 'Double')!;
   const execution = emulator.batches.start(service, Array.from({ length: 40 }, (_, x) => ({ x })), 1);
   emulator.advance(3);
   const nativeId = `${service.name}/${service.version}/${execution.id}`;
-  return { emulator, gateway, client, batchId: encodeBatchId('mls', nativeId), nativeId };
+  return { emulator, url: gateway.url, client, batchId: encodeBatchId('mls', nativeId), nativeId };
 }
 
-/** Collects a subscription's events until `stop` is called. */
-function watch<T>(client: Client, query: string, variables: Record<string, unknown>): { events: T[]; errors: unknown[]; stop: () => void } {
-  const events: T[] = [];
-  const errors: unknown[] = [];
-  const stop = client.subscribe<T>({ query, variables }, { next: (result) => (result.errors ? errors.push(result.errors) : events.push(result.data as T)), error: (error) => errors.push(error), complete: () => undefined });
-  cleanups.push(stop);
-  return { events, errors, stop };
+/** Subscribes until the test ends. */
+function watch<T>(client: ReturnType<typeof openWsClient>, query: string, variables: Record<string, unknown>) {
+  const subscription = subscribe<T>(client, query, variables);
+  cleanups.push(() => subscription.unsubscribe());
+  return subscription;
 }
 
 const pollsOf = (emulator: AzureMlEmulator, nativeId: string, since: number) => {
@@ -61,7 +43,7 @@ const pollsOf = (emulator: AzureMlEmulator, nativeId: string, since: number) => 
   return emulator.http.requests.filter((request) => request.at >= since && request.method === 'GET' && request.path.endsWith(`/batch/${executionId}`));
 };
 
-type Progress = { batchProgress: { batch: { progress: { completedItems: number }; executions?: { totalCount: number }; steps?: unknown[] } } };
+type Progress = { batch: { progress: { completedItems: number }; executions?: { totalCount: number } } };
 
 describe('ML Server live polls', () => {
   it('leave results out while no watcher selects executions, and read them while one does', async () => {
@@ -80,47 +62,43 @@ describe('ML Server live polls', () => {
     );
     await expect.poll(() => heavy.events.length).toBeGreaterThanOrEqual(1);
     const joined = Date.now();
-    const before = heavy.events.at(-1)!.batchProgress.batch.progress.completedItems;
+    const before = heavy.events.at(-1)!.batch.progress.completedItems;
     emulator.advance(4);
-    await expect.poll(() => heavy.events.at(-1)?.batchProgress.batch.progress.completedItems).toBeGreaterThan(before);
-    const latest = heavy.events.at(-1)!.batchProgress.batch;
+    await expect.poll(() => heavy.events.at(-1)?.batch.progress.completedItems).toBeGreaterThan(before);
+    const latest = heavy.events.at(-1)!.batch;
     expect(latest.executions!.totalCount).toBe(latest.progress.completedItems);
     await expect.poll(() => pollsOf(emulator, nativeId, joined).length).toBeGreaterThanOrEqual(2);
     expect(pollsOf(emulator, nativeId, joined).slice(1).every((request) => request.query.get('showPartialResults') === 'true')).toBe(true);
 
     // The reader leaves: back to summary polls, and the light watcher still sees every change.
-    heavy.stop();
+    heavy.unsubscribe();
     await new Promise((resolve) => setTimeout(resolve, 250));
     const left = Date.now();
-    const seen = light.events.at(-1)!.batchProgress.batch.progress.completedItems;
+    const seen = light.events.at(-1)!.batch.progress.completedItems;
     emulator.advance(4);
-    await expect.poll(() => light.events.at(-1)?.batchProgress.batch.progress.completedItems).toBeGreaterThan(seen);
+    await expect.poll(() => light.events.at(-1)?.batch.progress.completedItems).toBeGreaterThan(seen);
     expect(pollsOf(emulator, nativeId, left).every((request) => request.query.get('showPartialResults') === 'false')).toBe(true);
     expect([light.errors, heavy.errors]).toEqual([[], []]);
   });
 
   it('gives executions to a watcher whose event came from a summary read (batchUpdates, batches)', async () => {
-    const { emulator, gateway, client, batchId } = await setup();
+    const { emulator, url, client, batchId } = await setup();
     watch<Progress>(client, 'subscription ($id: ID!) { batchProgress(id: $id) { batch { progress { completedItems } } } }', { id: batchId });
-    type Update = { batchUpdates: { batch: { id: string; progress: { completedItems: number }; executions: { totalCount: number } } } };
+    type Update = { batch: { id: string; progress: { completedItems: number }; executions: { totalCount: number } } };
     const updates = watch<Update>(client, 'subscription { batchUpdates { batch { id progress { completedItems } executions { totalCount } } } }', {});
     await new Promise((resolve) => setTimeout(resolve, 300));
     emulator.advance(8);
-    const reached = (event: Update) => event.batchUpdates.batch.id === batchId && event.batchUpdates.batch.progress.completedItems >= 3;
+    const reached = (event: Update) => event.batch.id === batchId && event.batch.progress.completedItems >= 3;
     await expect.poll(() => updates.events.find(reached)).toBeTruthy();
     // Executions come from a read no older than the summary: at least as far as the progress it came with.
-    const event = updates.events.find(reached)!.batchUpdates.batch;
+    const event = updates.events.find(reached)!.batch;
     expect(event.executions.totalCount).toBeGreaterThanOrEqual(event.progress.completedItems);
     expect(updates.errors).toEqual([]);
 
     // A listing reads statuses without results too; executions selected there are read for the batch.
-    const response = await fetch(gateway.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ batches(first: 5) { edges { node { id progress { completedItems } executions { totalCount } } } } }' }),
-    });
-    const listed = ((await response.json()) as { data: { batches: { edges: Array<{ node: { id: string; progress: { completedItems: number }; executions: { totalCount: number } } }> } } }).data.batches.edges;
-    const node = listed.find((edge) => edge.node.id === batchId)!.node;
+    type Listed = { batches: { edges: Array<{ node: { id: string; progress: { completedItems: number }; executions: { totalCount: number } } }> } };
+    const listed = await postGraphQL<Listed>(url, '{ batches(first: 5) { edges { node { id progress { completedItems } executions { totalCount } } } } }');
+    const node = listed.body.data!.batches.edges.find((edge) => edge.node.id === batchId)!.node;
     expect(node.executions.totalCount).toBeGreaterThanOrEqual(node.progress.completedItems);
     expect(node.progress.completedItems).toBeGreaterThan(0);
   });
