@@ -1,5 +1,6 @@
-import { Agent, createServer, request, type RequestListener } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createHttp } from './http.js';
 
 /**
  * What the floor servers (`bare-graphql.ts`, `yoga-floor.ts`) answer: `batch(id)` from one upstream
@@ -28,18 +29,9 @@ const FIXED = { state: 'Complete', completedItemCount: 4, totalItemCount: 4 };
 /** Reads the floor's argument (JSON in argv[2]) and answers its `batch(id)` resolver. */
 export function floorBatchResolver(): { options: FloorOptions; batch: (id: string) => Promise<FloorBatch>; close: () => void } {
   const options = JSON.parse(process.argv[2] ?? '{}') as FloorOptions;
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const getJson = (url: string): Promise<Record<string, unknown>> =>
-    new Promise((resolve, reject) => {
-      request(url, { headers: { authorization: options.authorization }, agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>));
-        res.on('error', reject);
-      })
-        .on('error', reject)
-        .end();
-    });
+  const upstream = createHttp(64);
+  const getJson = async (url: string): Promise<Record<string, unknown>> =>
+    JSON.parse((await upstream.send(url, { headers: { authorization: options.authorization } })).body) as Record<string, unknown>;
   const toBatch = (id: string, body: Record<string, unknown>): FloorBatch => {
     const completed = Number(body['completedItemCount']);
     const total = Number(body['totalItemCount']);
@@ -48,7 +40,7 @@ export function floorBatchResolver(): { options: FloorOptions; batch: (id: strin
   return {
     options,
     batch: async (id) => toBatch(id, options.mode === 'cold' ? await getJson(options.upstream) : FIXED),
-    close: () => agent.destroy(),
+    close: () => upstream.close(),
   };
 }
 
