@@ -139,8 +139,8 @@ async function requestFigures(
         'hive',
       )
     : null;
-  const floorTarget = (floor: (typeof floors)[number]) =>
-    graphqlTarget(`${floor.name === 'bare' ? 'bare graphql-js' : 'Yoga'} floor, ${floor.mode === 'cold' ? 'one upstream GET' : 'no upstream'}`, floor.url, QUERY, id, `${floor.name}-${floor.mode}`);
+  const floorTarget = (floor: (typeof floors)[number], variables = id) =>
+    graphqlTarget(`${floor.name === 'bare' ? 'bare graphql-js' : 'Yoga'} floor, ${floor.mode === 'cold' ? 'one upstream GET' : 'no upstream'}`, floor.url, QUERY, variables, `${floor.name}-${floor.mode}`);
   const coldTarget = graphqlTarget('batchgate batch(id), cache off', cold.url, QUERY, id, 'cold');
   const watch = {
     'gateway (cache off)': cold.pid,
@@ -156,7 +156,7 @@ async function requestFigures(
         { ...direct(fixed[0]!), role: 'direct' },
         coldTarget,
         graphqlTarget('batchgate batch(id), hot', main.url, QUERY, id, 'hot'),
-        ...floors.map(floorTarget),
+        ...floors.map((floor) => floorTarget(floor)),
         ...(peerTarget ? [peerTarget] : []),
       ],
       plan.latencyIterations,
@@ -168,7 +168,7 @@ async function requestFigures(
   await emulator.call({ cmd: 'latency', ms: UPSTREAM_LATENCY_MS });
   const coldFloors = floors.filter((floor) => floor.mode === 'cold');
   const realistic = await withCpu(watch, () =>
-    compareLatency([{ ...direct(fixed[0]!), role: 'direct' }, coldTarget, ...coldFloors.map(floorTarget)], plan.realisticIterations, 20),
+    compareLatency([{ ...direct(fixed[0]!), role: 'direct' }, coldTarget, ...coldFloors.map((floor) => floorTarget(floor))], plan.realisticIterations, 20),
   ).finally(() => emulator.call({ cmd: 'latency', ms: 0 }));
   report.realistic(realistic.result, realistic.cpuPct, UPSTREAM_LATENCY_MS);
 
@@ -183,7 +183,7 @@ async function requestFigures(
   if (peer && peerTarget) throughput.push(await measureThroughput(peerTarget, { durationS: plan.throughputS, connections: 50, watch: { ...throughputWatch, peer: peer.pid } }));
   for (const floor of floors.filter((candidate) => candidate.mode === 'hot')) {
     throughput.push(
-      await measureThroughput(graphqlTarget(`${floor.name === 'bare' ? 'bare graphql-js' : 'Yoga'} floor, no upstream`, floor.url, QUERY, { id: batchId(fixed[1]!) }), {
+      await measureThroughput(floorTarget(floor, { id: batchId(fixed[1]!) }), {
         durationS: plan.throughputS,
         connections: 50,
         watch: { ...throughputWatch, [floor.name]: floor.pid },
