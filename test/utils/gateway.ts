@@ -51,7 +51,8 @@ export async function startTestGateway(overrides: Record<string, unknown> = {}, 
   try {
     config = validateConfig(raw, 'test', { modules: backendModules });
     if (embeddedBackends) config = { ...config, backends: embeddedBackends };
-    gateway = await startGateway(config, { logger: pino({ level: logLevel }, pino.destination(2)), ...dependencies });
+    const logger = logLevel === 'silent' ? pino({ level: 'silent' }) : pino({ level: logLevel }, pino.destination(2));
+    gateway = await startGateway(config, { logger, ...dependencies });
   } catch (error) {
     removeStore();
     throw error;
