@@ -140,6 +140,22 @@ describe('playground', () => {
     expect(tracked.blocked).toEqual([]);
     expect(tracked.errors).toEqual([]);
   });
+
+  it('runs a query pasted over the subscription and run at once, before GraphiQL has re-read the editor', async () => {
+    const tracked = await openPlayground();
+    const { page } = tracked;
+    expect(await queryText(tracked)).toContain('subscription Watch');
+    await page.locator('.graphiql-query-editor .monaco-editor').click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.insertText('query Quick { backends { id kind } }');
+    // Within GraphiQL's 100 ms re-read: it still holds the name "Watch" and the subscription's document.
+    await page.keyboard.press('ControlOrMeta+Enter');
+    await expect.poll(() => responseText(tracked), { timeout: 10_000 }).toContain('"AZURE_ML"');
+    expect(await responseText(tracked)).not.toContain('errors');
+    // A query goes over HTTP: the WebSocket is opened only for subscriptions (the client is lazy).
+    expect(tracked.requests.some((url) => url.startsWith('ws://'))).toBe(false);
+    expect(tracked.errors).toEqual([]);
+  });
 });
 
 describe('playground with auth tokens', () => {

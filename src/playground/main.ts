@@ -1,7 +1,8 @@
 import { explorerPlugin } from '@graphiql/plugin-explorer';
 import type { GraphiQLPlugin } from '@graphiql/react';
-import { createGraphiQLFetcher } from '@graphiql/toolkit';
+import { createGraphiQLFetcher, type Fetcher } from '@graphiql/toolkit';
 import { GraphiQL, HISTORY_PLUGIN } from 'graphiql';
+import { getOperationAST, parse, type DocumentNode } from 'graphql';
 import { createClient } from 'graphql-ws';
 import { createElement } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -80,7 +81,28 @@ const wsClient = createClient({
     return token ? { authorization: token } : {};
   },
 });
-const fetcher = createGraphiQLFetcher({ url: httpUrl, wsClient });
+/**
+ * GraphiQL sends the editor's text as it is when Run is pressed, but the operation name and parsed
+ * document from what it last parsed, 100 ms or more after the last edit. Right after a tab switch
+ * or a quick edit they still describe the previous text: the Batches query went out named "Watch",
+ * over the WebSocket as if it were the Watch subscription. Both are taken from the text sent.
+ */
+function withOperationOfText(fetcher: Fetcher): Fetcher {
+  return (params, options) => {
+    let document: DocumentNode;
+    try {
+      document = parse(params.query);
+    } catch {
+      return fetcher(params, options);
+    }
+    const operation = (params.operationName ? getOperationAST(document, params.operationName) : null) ?? getOperationAST(document);
+    // Several operations and none of them named as asked: sent as it is, the gateway says why it refuses it.
+    const operationName = operation ? (operation.name?.value ?? null) : params.operationName;
+    return fetcher({ ...params, operationName }, { ...options, documentAST: document });
+  };
+}
+
+const fetcher = withOperationOfText(createGraphiQLFetcher({ url: httpUrl, wsClient }));
 const plugins: GraphiQLPlugin[] = [HISTORY_PLUGIN, explorerPlugin()];
 
 /** A first visit: GraphiQL has no tabs stored yet (it keeps them in localStorage). */

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { getOperationAST, GraphQLError, Kind, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode, type ValidationRule } from 'graphql';
 
 /** A document that parsed and validated, or the errors that stopped it (already carrying their codes). */
 type CheckedDocument = { document: DocumentNode; errors?: undefined } | { document?: undefined; errors: readonly GraphQLError[] };
@@ -79,3 +79,22 @@ export function createDocumentCache(options: DocumentCacheOptions): DocumentCach
 /** The same error with `extensions.code` set (graphql-ws sends errors as they are). */
 const withCode = (error: GraphQLError, code: string): GraphQLError =>
   new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
+
+/**
+ * The operation a request runs: the one `operationName` names, or the only one. Otherwise the error
+ * POST /graphql answers (graphql-js's words, Apollo's code), so the live transports refuse such a
+ * request as plainly as HTTP does instead of failing inside graphql-ws with an internal error.
+ */
+export function operationOf(document: DocumentNode, operationName: string | null | undefined): { operation: OperationDefinitionNode; error?: undefined } | { operation?: undefined; error: GraphQLError } {
+  const operation = getOperationAST(document, operationName);
+  if (operation) return { operation };
+  const message = operationName
+    ? `Unknown operation named "${operationName.slice(0, 100)}".`
+    : document.definitions.some((definition) => definition.kind === Kind.OPERATION_DEFINITION)
+      ? 'Must provide operation name if query contains multiple operations.'
+      : 'Must provide an operation.';
+  return { error: new GraphQLError(message, { extensions: { code: OPERATION_RESOLUTION_FAILURE } }) };
+}
+
+/** Apollo Server's code for a request whose operation cannot be told. */
+const OPERATION_RESOLUTION_FAILURE = 'OPERATION_RESOLUTION_FAILURE';

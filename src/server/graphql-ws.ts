@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Span } from '@opentelemetry/api';
-import { getOperationAST, GraphQLError, OperationTypeNode } from 'graphql';
+import { GraphQLError, OperationTypeNode } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { ErrorCode, GatewayError } from '../core/errors.js';
 import { createContext, type GraphQLContext } from '../graphql/context.js';
 import type { TokenCheck } from './auth.js';
+import { operationOf } from './document-cache.js';
 import { variablesProblem } from './request-guards.js';
 import { logMaskedErrors, startSubscriptionSpan } from './telemetry.js';
 import { limitWsConnection } from './ws-limits.js';
@@ -72,7 +73,9 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
         const checked = documents.check(payload.query);
         if (checked.errors) return [...checked.errors];
         const document = checked.document;
-        if (!config.websocket.allowMutations && getOperationAST(document, payload.operationName)?.operation === OperationTypeNode.MUTATION) {
+        const { operation, error } = operationOf(document, payload.operationName);
+        if (error) return [error];
+        if (!config.websocket.allowMutations && operation.operation === OperationTypeNode.MUTATION) {
           return [new GatewayError(ErrorCode.BAD_USER_INPUT, 'Mutations are not accepted over WebSocket: send them over HTTP')];
         }
         subscriptionsPerSocket.set(ctx.extra.socket, count);
@@ -81,7 +84,7 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
         const spans = spansPerSocket.get(ctx.extra.socket) ?? new Map<string, Span>();
         spansPerSocket.set(ctx.extra.socket, spans);
         spans.get(id)?.end();
-        spans.set(id, startSubscriptionSpan(ctx.extra.request.headers, getOperationAST(document, payload.operationName)?.name?.value, contextValue.requestId));
+        spans.set(id, startSubscriptionSpan(ctx.extra.request.headers, operation.name?.value, contextValue.requestId));
         shared.register(contextValue, sharedExecutionKey(payload, origin));
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       },
@@ -94,11 +97,14 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
         spansPerSocket.delete(ctx.extra.socket);
       },
       onNext: (_ctx, _id, _payload, args, result) => logMaskedErrors(logger, result.errors, (args.contextValue as GraphQLContext | undefined)?.requestId),
-      onError: (_ctx, _id, _payload, errors) =>
-        errors.map((error) => {
+      onError: (_ctx, _id, _payload, errors) => {
+        // Errors graphql-ws raises itself reach clients only as "Internal error": their cause is logged.
+        logMaskedErrors(logger, errors, undefined);
+        return errors.map((error) => {
           const formatted = formatError(error.toJSON(), error);
           return new GraphQLError(formatted.message, { extensions: formatted.extensions });
-        }),
+        });
+      },
     },
     wss,
     config.limits.wsKeepAliveMs,

@@ -4,7 +4,7 @@ import { getOperationAST, OperationTypeNode, type ExecutionResult, type GraphQLE
 import { createHandler } from 'graphql-sse/lib/use/express';
 import { ErrorCode } from '../core/errors.js';
 import { createContext, type GraphQLContext } from '../graphql/context.js';
-import type { DocumentCache } from './document-cache.js';
+import { operationOf, type DocumentCache } from './document-cache.js';
 import { errorEnvelope, sendError } from './http-errors.js';
 import { variablesProblem } from './request-guards.js';
 import { startSubscriptionSpan } from './telemetry.js';
@@ -48,14 +48,15 @@ export function createSseRoute(options: SseRouteOptions): SseRoute {
       if (variablesRefused) return refusal(variablesRefused.status, variablesRefused.message);
       const checked = documents.check(typeof params.query === 'string' ? params.query : '');
       if (checked.errors) return refusal(400, checked.errors.map((error) => error.message).join('; '), 'GRAPHQL_VALIDATION_FAILED');
-      const operation = getOperationAST(checked.document, params.operationName);
-      if (operation?.operation === OperationTypeNode.MUTATION && !config.websocket.allowMutations) {
+      const { operation, error } = operationOf(checked.document, params.operationName);
+      if (error) return refusal(400, error.message, String(error.extensions['code']));
+      if (operation.operation === OperationTypeNode.MUTATION && !config.websocket.allowMutations) {
         return refusal(400, `Mutations are not accepted over ${SSE_PATH}: send them to POST /graphql`);
       }
       const raw = req.raw;
       const contextValue = createContext({ ...options.context, origin: origins.linkOrigin(raw), requestId: String(req.context.res.locals['requestId'] ?? randomUUID()) });
       shared.register(contextValue, sharedExecutionKey(params, contextValue.origin));
-      if (operation?.operation === OperationTypeNode.SUBSCRIPTION) {
+      if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
         // One operation per request: its span lasts as long as the stream.
         const span = startSubscriptionSpan(raw.headers, operation.name?.value, contextValue.requestId);
         req.context.res.once('close', () => span.end());

@@ -34,7 +34,7 @@ export interface Subscription<T = any> {
 }
 
 /** Subscribes (or runs any operation over the socket) and records every result and error. */
-export function subscribe<T = any>(client: Client, query: string, variables: Record<string, unknown> = {}): Subscription<T> {
+export function subscribe<T = any>(client: Client, query: string, variables: Record<string, unknown> = {}, operationName?: string): Subscription<T> {
   const events: T[] = [];
   const errors: unknown[] = [];
   let settled = false;
@@ -45,7 +45,7 @@ export function subscribe<T = any>(client: Client, query: string, variables: Rec
       resolve(how);
     };
     unsubscribe = client.subscribe<Record<string, T>>(
-      { query, variables },
+      { query, variables, ...(operationName === undefined ? {} : { operationName }) },
       {
         next: (value) => {
           if (value.errors) errors.push(...value.errors);
