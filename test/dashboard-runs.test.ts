@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkPagesAfterEach, launchBrowser, openDashboard as openPage, type TestBrowser, type TrackedPage } from './utils/browser.js';
+import { checkPagesAfterEach, launchBrowser, openDashboard as openPage, waitForWholeList, type TestBrowser, type TrackedPage } from './utils/browser.js';
 import { startDemoGateway, type DemoGateway } from './utils/dashboard-gateway.js';
 import { postGraphQL } from './utils/graphql.js';
 
@@ -80,7 +80,7 @@ describe('dashboard runs page', { timeout: 60_000 }, () => {
     await page.getByRole('button', { name: 'Next ›' }).click();
     await expect.poll(() => new URL(page.url()).searchParams.get('page')).toBe('2');
     await page.reload();
-    await page.locator('tbody tr[data-batch-id]').first().waitFor();
+    await waitForWholeList(page);
     expect(await page.locator('th.col-duration').getAttribute('aria-sort')).toBe('descending');
     await expect.poll(() => page.locator('.page-status').textContent()).toMatch(/^51–100 of/);
   });
@@ -165,6 +165,14 @@ describe('dashboard runs page', { timeout: 60_000 }, () => {
     await tabTo('#filter-search');
     await page.keyboard.type(target.nativeId.slice(-12));
     await expect.poll(() => page.locator('tbody tr').count(), { timeout: 20_000 }).toBe(1);
+    // Enter in the search box keeps the search: it does not submit the filters and reload the page.
+    await page.evaluate(() => Object.assign(window, { beforeEnter: true }));
+    await page.keyboard.press('Enter');
+    // Long enough for a form submission to have navigated away.
+    await sleep(500);
+    expect(await page.evaluate(() => (window as { beforeEnter?: boolean }).beforeEnter)).toBe(true);
+    expect(new URL(page.url()).searchParams.get('q')).toBe(target.nativeId.slice(-12));
+    expect(await page.locator('tbody tr').count()).toBe(1);
     await tabTo('button.sort', 'State');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('th.col-state').getAttribute('aria-sort')).not.toBeNull();

@@ -31,6 +31,7 @@ const backendFilter = byId<HTMLSelectElement>('filter-backend');
 const stateFilter = byId<HTMLSelectElement>('filter-state');
 const searchBox = byId<HTMLInputElement>('filter-search');
 const count = byId('count');
+const list = byId('batches');
 const tokenDialog = byId<HTMLDialogElement>('token-dialog');
 const confirmDialog = byId<HTMLDialogElement>('confirm-dialog');
 
@@ -83,13 +84,17 @@ for (const state of BATCH_STATES) stateFilter.append(h('option', { value: state 
 backendFilter.addEventListener('change', () => setView({ backend: backendFilter.value, page: 1 }));
 stateFilter.addEventListener('change', () => setView({ state: stateFilter.value as BatchState | '', page: 1 }));
 searchBox.addEventListener('input', () => setView({ search: searchBox.value, page: 1 }));
+// Filters apply as they change; Enter in the search box would otherwise submit the form and reload the page without them.
+document.querySelector('form.filters')?.addEventListener('submit', (event) => event.preventDefault());
 byId('start-button').addEventListener('click', () => startForm.show());
 byId('token-button').addEventListener('click', () => askForToken());
 
 function updateCount(): void {
   const { shown, total } = table.counts();
-  count.textContent = shown === total ? `${total} batch${total === 1 ? '' : 'es'}` : `${shown} of ${total} batches match`;
-  byId('empty').hidden = shown > 0;
+  const busy = list.getAttribute('aria-busy') === 'true';
+  if (busy && total === 0) count.textContent = 'Loading batches…';
+  else count.textContent = shown === total ? `${total} batch${total === 1 ? '' : 'es'}` : `${shown} of ${total} batches match`;
+  byId('empty').hidden = shown > 0 || busy;
 }
 
 function showAlerts(messages: string[]): void {
@@ -98,25 +103,29 @@ function showAlerts(messages: string[]): void {
 
 const describe = (error: GatewayError): string => `${error.backend ? `${error.backend}: ` : ''}${error.code} — ${error.message}`;
 
-/** Reads the backends and every page of batches, then brings the table in line with them. */
+/**
+ * Reads the backends and every page of batches into the table, each page as it arrives: a long
+ * list takes many round trips, and the first rows should not wait for the last. The table is
+ * `aria-busy` until the last page is in.
+ */
 let loading: Promise<void> | null = null;
 function loadAll(): Promise<void> {
   loading ??= (async () => {
+    list.setAttribute('aria-busy', 'true');
+    updateCount();
     try {
       const { data: backendData } = await api.query(DashboardBackendsDocument, {});
       setBackends(backendData.backends);
-      const batches: BatchSummary[] = [];
       const problems: string[] = [];
       let after: string | null = null;
       for (let page = 0; page < MAX_PAGES; page += 1) {
         const result: QueryResult<DashboardBatchesQuery> = await api.query(DashboardBatchesDocument, { after });
-        batches.push(...result.data.batches.edges.map((edge) => edge.node));
+        table.setAll(result.data.batches.edges.map((edge) => edge.node));
+        updateCount();
         problems.push(...result.errors.map(describe));
         if (!result.data.batches.pageInfo.hasNextPage || !result.data.batches.pageInfo.endCursor) break;
         after = result.data.batches.pageInfo.endCursor;
       }
-      table.setAll(batches);
-      updateCount();
       const unhealthy = backendData.backends.filter((backend) => !backend.healthy).map((backend) => `${backend.id}: not answering its health probe`);
       showAlerts([...new Set([...problems, ...unhealthy])]);
     } catch (error) {
@@ -125,6 +134,8 @@ function loadAll(): Promise<void> {
       }
     } finally {
       loading = null;
+      list.setAttribute('aria-busy', 'false');
+      updateCount();
     }
   })();
   return loading;

@@ -86,8 +86,14 @@ export async function openDashboard(browser: TestBrowser, url: string, viewport?
   const tracked = await browser.newPage(viewport ? { viewport } : {});
   await tracked.page.goto(url);
   await tracked.page.locator('#live-status[data-connected="true"]').waitFor();
-  await tracked.page.locator('tbody tr[data-batch-id]').first().waitFor();
+  await waitForWholeList(tracked.page);
   return tracked;
+}
+
+/** Waits until the dashboard has read every page of its list (rows show as pages arrive; a long list takes a while on a busy machine). */
+export async function waitForWholeList(page: Page): Promise<void> {
+  await page.locator('tbody tr[data-batch-id]').first().waitFor();
+  await page.locator('#batches[aria-busy="false"]').waitFor({ timeout: 30_000 });
 }
 
 /** After each test, every page the browser opened stayed on 127.0.0.1 and its scripts did not throw. */
