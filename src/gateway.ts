@@ -41,6 +41,16 @@ export interface GatewayDependencies {
   onPoll?: (kind: 'batch' | 'list', key: string) => void;
 }
 
+/**
+ * What an operator should know about the Node.js the gateway runs on, or null. Node.js 20 still runs
+ * it, but is past its end of life, and the AWS SDK's releases from January 2027 need Node.js 22.
+ */
+export function nodeSupportWarning(version: string): string | null {
+  const major = Number(/^v(\d+)\./.exec(version)?.[1]);
+  if (!Number.isInteger(major) || major >= 22) return null;
+  return `Node.js ${version} is past its end of life: the gateway runs on it, but AWS SDK releases from January 2027 need Node.js 22 or later; run it on Node.js 22 or 24`;
+}
+
 /** Builds and starts everything a config describes. */
 export async function startGateway(config: GatewayConfig, dependencies: GatewayDependencies = {}): Promise<Gateway> {
   const modules = dependencies.modules ?? backendModules;
@@ -50,6 +60,8 @@ export async function startGateway(config: GatewayConfig, dependencies: GatewayD
     configuredSecrets(config.backends as never, (kind) => modules.find((module) => module.kind === kind)?.secretFields ?? [], config.auth?.tokens),
   );
   scrubLogs(logger, (text) => scrubber.text(text));
+  const nodeWarning = nodeSupportWarning(process.version);
+  if (nodeWarning) logger.warn({ node: process.version }, nodeWarning);
   const metrics = createMetrics();
   const disposers: Array<() => Promise<void>> = [];
   try {

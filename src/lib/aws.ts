@@ -95,6 +95,9 @@ export interface SdkSettings {
 
 /** Constructor options for any SDK v3 client, plus a `dispose` for the sockets. */
 export function sdkClientConfig(settings: SdkSettings) {
+  // On Node.js < 22 the SDK prints a multi-line NodeVersionSupportWarning to stderr, beside the JSON
+  // log; the gateway logs the same once as a log line instead (gateway.ts). An operator's own choice stands.
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   const maxSockets = settings.maxSockets ?? 32;
   const httpAgent = new HttpAgent({ keepAlive: true, maxSockets, maxFreeSockets: 8 });
   const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets, maxFreeSockets: 8 });
