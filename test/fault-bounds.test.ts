@@ -69,6 +69,33 @@ describe('a backend that never answers', () => {
   });
 });
 
+describe('an AWS backend that never answers', () => {
+  const BATCH = 'query($id: ID!) { batch(id: $id) { id } }';
+  const LIST = 'query($backend: ID!) { batches(backend: $backend, first: 5) { edges { node { id } } } }';
+  const CASES = [
+    { kind: 'awsml', operation: 'GetBatchPrediction', query: BATCH },
+    { kind: 'awsml', operation: 'DescribeBatchPredictions', query: LIST },
+    { kind: 'sagemaker', operation: 'DescribeTransformJob', query: BATCH },
+    { kind: 'sagemaker', operation: 'ListTransformJobs', query: LIST },
+  ] as const;
+  it.each(CASES)('$kind: $operation is sent once: the SDK does not retry past timeoutMs in the background', async ({ kind, operation, query }) => {
+    const http = emulators.byKind[kind].http;
+    const sent = () => http.count((request) => String(request.headers['x-amz-target'] ?? '').endsWith(`.${operation}`));
+    await http.setFaults([{ fault: { kind: 'hang' } }]);
+    try {
+      const before = sent();
+      const { body } = await postGraphQL(gw.url, query, { id: ids[kind], backend: kind });
+      expect(body.errors?.[0]?.extensions?.['code']).toBe('BACKEND_TIMEOUT');
+      // Each of the SDK's attempts has its own socket timeout: without one deadline on the whole call,
+      // a second would follow about a tenth of a second after the first timed out.
+      await sleep(TIMEOUT_MS);
+      expect(sent() - before).toBe(1);
+    } finally {
+      await http.setFaults([]);
+    }
+  });
+});
+
 describe('artifact downloads', () => {
   it('40 stalled downloads leave queries and live polls of the backend answering within timeoutMs, and are cut when idle', async () => {
     const azureml = emulators.byKind.azureml.http;

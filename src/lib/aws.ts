@@ -117,6 +117,15 @@ export function sdkClientConfig(settings: SdkSettings) {
         throwOnRequestTimeout: true,
       },
     },
+    /**
+     * `send` options that end the whole call, the SDK's retries included, at `timeoutMs` (or when
+     * `signal` aborts): each attempt's socket timeout alone would let a hanging backend be asked
+     * again, in the background, long after the gateway has answered.
+     */
+    sendOptions(signal?: AbortSignal): { abortSignal: AbortSignal } {
+      const deadline = AbortSignal.timeout(settings.timeoutMs);
+      return { abortSignal: signal ? AbortSignal.any([signal, deadline]) : deadline };
+    },
     dispose(): void {
       httpAgent.destroy();
       httpsAgent.destroy();

@@ -107,20 +107,20 @@ export function createAwsMlClient(options: AwsMlClientOptions): AwsMlClient {
 
   return {
     async createBatchPrediction(input) {
-      return (await call(() => client.send(new CreateBatchPredictionCommand(input)), idResponseSchema, 'input')).BatchPredictionId;
+      return (await call(() => client.send(new CreateBatchPredictionCommand(input), sdk.sendOptions()), idResponseSchema, 'input')).BatchPredictionId;
     },
     getBatchPrediction: (id, signal) =>
-      call(() => client.send(new GetBatchPredictionCommand({ BatchPredictionId: id }), signal ? { abortSignal: signal } : {}), batchPredictionSchema, 'batch'),
+      call(() => client.send(new GetBatchPredictionCommand({ BatchPredictionId: id }), sdk.sendOptions(signal)), batchPredictionSchema, 'batch'),
     async describeBatchPredictions(input) {
-      const page = await call(() => client.send(new DescribeBatchPredictionsCommand(input)), describeResponseSchema, 'batch');
+      const page = await call(() => client.send(new DescribeBatchPredictionsCommand(input), sdk.sendOptions()), describeResponseSchema, 'batch');
       return { results: page.Results ?? [], nextToken: page.NextToken || null };
     },
     async updateBatchPrediction(id, name) {
       const command = new UpdateBatchPredictionCommand({ BatchPredictionId: id, BatchPredictionName: name });
-      return (await call(() => client.send(command), idResponseSchema, 'batch')).BatchPredictionId;
+      return (await call(() => client.send(command, sdk.sendOptions()), idResponseSchema, 'batch')).BatchPredictionId;
     },
     async deleteBatchPrediction(id) {
-      return (await call(() => client.send(new DeleteBatchPredictionCommand({ BatchPredictionId: id })), idResponseSchema, 'batch')).BatchPredictionId;
+      return (await call(() => client.send(new DeleteBatchPredictionCommand({ BatchPredictionId: id }), sdk.sendOptions()), idResponseSchema, 'batch')).BatchPredictionId;
     },
     dispose() {
       client.destroy();

@@ -66,17 +66,17 @@ export function createSageMakerApi(options: SageMakerClientOptions): SageMakerAp
 
   return {
     async createTransformJob(input) {
-      const output = await call<{ TransformJobArn?: string }>(() => client.send(new CreateTransformJobCommand(input)), null, 'input');
+      const output = await call<{ TransformJobArn?: string }>(() => client.send(new CreateTransformJobCommand(input), sdk.sendOptions()), null, 'input');
       return output.TransformJobArn ?? '';
     },
     describeTransformJob: (name, signal) =>
-      call(() => client.send(new DescribeTransformJobCommand({ TransformJobName: name }), signal ? { abortSignal: signal } : {}), transformJobSchema, 'batch'),
+      call(() => client.send(new DescribeTransformJobCommand({ TransformJobName: name }), sdk.sendOptions(signal)), transformJobSchema, 'batch'),
     async listTransformJobs(input) {
-      const page = await call(() => client.send(new ListTransformJobsCommand(input)), listTransformJobsSchema, 'batch');
+      const page = await call(() => client.send(new ListTransformJobsCommand(input), sdk.sendOptions()), listTransformJobsSchema, 'batch');
       return { summaries: page.TransformJobSummaries ?? [], nextToken: page.NextToken || null };
     },
     async stopTransformJob(name) {
-      await call(() => client.send(new StopTransformJobCommand({ TransformJobName: name })), null, 'batch');
+      await call(() => client.send(new StopTransformJobCommand({ TransformJobName: name }), sdk.sendOptions()), null, 'batch');
     },
     dispose() {
       client.destroy();
