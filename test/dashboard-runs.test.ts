@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPagesAfterEach, launchBrowser, openDashboard as openPage, waitForWholeList, type TestBrowser, type TrackedPage } from './utils/browser.js';
 import { startDemoGateway, type DemoGateway } from './utils/dashboard-gateway.js';
+import { moduleOf } from './utils/emulators.js';
 import { postGraphQL } from './utils/graphql.js';
 
 /**
@@ -109,6 +110,10 @@ describe('dashboard runs page', { timeout: 60_000 }, () => {
   });
 
   it('keeps every row\'s state and progress on screen at 390 px, without sideways scrolling', async () => {
+    // A batch without a name is titled by its native id, here one long word (an id derived from the idempotency key).
+    const { name: _name, ...unnamed } = moduleOf('awsml').fixtures.sampleGraphQLInput();
+    const nameless = await start({ backend: 'demo-awsml', awsMl: unnamed, idempotencyKey: `narrow-${Date.now()}` });
+    expect(nameless.name).toBeNull();
     const tracked = await openDashboard('', { width: 390, height: 844 });
     const { page } = tracked;
     await expect.poll(() => page.locator('tbody tr').count(), { timeout: 15_000 }).toBe(50);
@@ -135,6 +140,11 @@ describe('dashboard runs page', { timeout: 60_000 }, () => {
     });
     await tracked.screenshot('dashboard-390');
     expect(layout).toEqual({ width: 390, pageWidth: 390, tableScrolls: false, hiddenStates: 0, hiddenBars: 0, hiddenNames: 0, hiddenControls: 0 });
+    await page.getByLabel('Search').fill(nameless.nativeId);
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(1);
+    expect(await page.locator('tbody [data-action="open"]').textContent()).toBe(nameless.nativeId);
+    expect(await page.evaluate(() => [document.documentElement.scrollWidth, document.querySelector('.table-wrap')!.scrollWidth <= document.querySelector('.table-wrap')!.clientWidth])).toEqual([390, true]);
+    await page.getByLabel('Search').fill('');
     // The details open below the table and fit too.
     await page.locator('tbody [data-action="open"]').first().click();
     await page.locator('#detail-title').waitFor();

@@ -10,7 +10,7 @@ import { postGraphQL } from './graphql.js';
 
 type BackendKind = RegisteredKind;
 export const KINDS: readonly BackendKind[] = backendModules.map((module) => module.kind);
-const moduleOf = (kind: BackendKind): BackendModule => backendModules.find((candidate) => candidate.kind === kind)!;
+export const moduleOf = (kind: BackendKind): BackendModule => backendModules.find((candidate) => candidate.kind === kind)!;
 
 export interface EmulatorSet {
   readonly byKind: Record<BackendKind, EmulatorHandle>;
