@@ -29,7 +29,7 @@ let secrets: string[] = [];
 beforeAll(async () => {
   emulators = await startEmulatorSet({ tickMs: 20 });
   const logger = createLogger('debug', { destination });
-  gw = await startTestGateway({ backends: emulators.entries, auth: { tokens: [CLIENT_TOKEN] }, log: { level: 'debug' }, upstream: { timeoutMs: 300, cacheTtlMs: 0 } }, { fastFaults: true, logger });
+  gw = await startTestGateway({ backends: emulators.entries, auth: { tokens: [CLIENT_TOKEN] }, log: { level: 'debug' }, upstream: { timeoutMs: 1000, cacheTtlMs: 0 } }, { fastFaults: true, logger });
   // Every configured secret field of every backend, plus the forms they travel in (SLV's Basic header).
   secrets = [CLIENT_TOKEN];
   for (const entry of emulators.entries) {
