@@ -81,7 +81,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     maxTokens: config.limits.maxTokens,
     precheck: (document) => documentShapeError(document, config.limits),
   });
-  const sse = createSseRoute({ schema, config, documents, origins, shared, formatError, context, onErrors: (errors, requestId) => logMaskedErrors(logger, errors, requestId) });
+  const sse = createSseRoute({ schema, config, documents, origins, shared, formatError, context, onMasked: (errors, requestId) => logMaskedErrors(logger, errors, requestId) });
   const ws = attachGraphqlWs({ httpServer, schema, config, tokens, origins, documents, shared, context, formatError, logger });
 
   const apollo = new ApolloServer<GraphQLContext>({

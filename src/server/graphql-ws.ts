@@ -12,7 +12,7 @@ import { operationOf } from './document-cache.js';
 import { variablesProblem } from './request-guards.js';
 import { logMaskedErrors, startSubscriptionSpan } from './telemetry.js';
 import { limitWsConnection } from './ws-limits.js';
-import { sharedExecutionKey, type SubscriptionTransportOptions } from './subscription-transport.js';
+import { formatLiveResult, sharedExecutionKey, type SubscriptionTransportOptions } from './subscription-transport.js';
 
 export interface GraphqlWsOptions extends SubscriptionTransportOptions {
   httpServer: Server;
@@ -96,7 +96,12 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
         for (const span of spansPerSocket.get(ctx.extra.socket)?.values() ?? []) span.end();
         spansPerSocket.delete(ctx.extra.socket);
       },
-      onNext: (_ctx, _id, _payload, args, result) => logMaskedErrors(logger, result.errors, (args.contextValue as GraphQLContext | undefined)?.requestId),
+      onNext: (_ctx, _id, _payload, args, result) => {
+        if (!result.errors?.length) return;
+        const formatted = formatLiveResult(result, formatError);
+        if (formatted.masked.length > 0) logMaskedErrors(logger, formatted.masked, (args.contextValue as GraphQLContext | undefined)?.requestId);
+        return formatted.result;
+      },
       onError: (_ctx, _id, _payload, errors) => {
         // Errors graphql-ws raises itself reach clients only as "Internal error": their cause is logged.
         logMaskedErrors(logger, errors, undefined);

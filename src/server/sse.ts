@@ -8,14 +8,14 @@ import { operationOf, type DocumentCache } from './document-cache.js';
 import { errorEnvelope, sendError } from './http-errors.js';
 import { variablesProblem } from './request-guards.js';
 import { startSubscriptionSpan } from './telemetry.js';
-import { sharedExecutionKey, type SubscriptionTransportOptions } from './subscription-transport.js';
+import { formatLiveResult, sharedExecutionKey, type SubscriptionTransportOptions } from './subscription-transport.js';
 
 /** Where GraphQL over Server-Sent Events is served (graphql-sse, "distinct connections" mode). */
 export const SSE_PATH = '/graphql/stream';
 
 export interface SseRouteOptions extends SubscriptionTransportOptions {
-  /** Sees every result's errors before they are formatted (logs the masked ones). */
-  onErrors?: (errors: readonly GraphQLError[], requestId: string) => void;
+  /** Sees the errors a client is sent only as "Internal error" (to log their cause). */
+  onMasked?: (errors: readonly GraphQLError[], requestId: string) => void;
 }
 
 export interface SseRoute {
@@ -64,10 +64,10 @@ export function createSseRoute(options: SseRouteOptions): SseRoute {
       return { schema, document: checked.document, operationName: params.operationName, variableValues: params.variables, contextValue: contextValue as GraphQLContext & Record<PropertyKey, unknown> };
     },
     onNext: (ctx, _req, result) => {
-      const errors = (result as ExecutionResult).errors;
-      if (!errors) return result;
-      options.onErrors?.(errors, ctx.requestId);
-      return { ...result, errors: errors.map((error: GraphQLError) => formatError(error.toJSON(), error)) } as unknown as ExecutionResult;
+      if (!(result as ExecutionResult).errors) return result;
+      const formatted = formatLiveResult(result as ExecutionResult, formatError);
+      if (formatted.masked.length > 0) options.onMasked?.(formatted.masked, ctx.requestId);
+      return formatted.result as ExecutionResult;
     },
   });
 

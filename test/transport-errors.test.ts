@@ -6,9 +6,10 @@ import { createMemoryBackend } from './utils/memory-backend.js';
 import { openWsClient, subscribe } from './utils/subscriptions.js';
 
 /**
- * A request whose operationName names no operation of its document (a client that sends the
- * previous tab's name with the new tab's text, as GraphiQL does right after a switch) is refused
- * alike over HTTP, WebSocket and Server-Sent Events: the same code and words, never "Internal error".
+ * A request the gateway cannot run is refused alike over HTTP, WebSocket and Server-Sent Events: the
+ * same code and words, never "Internal error". Two kinds: an operationName that names no operation of
+ * its document (a client that sends the previous tab's name with the new tab's text, as GraphiQL does
+ * right after a switch), and variables that do not fit their types.
  */
 
 let gateway: TestGateway;
@@ -24,21 +25,21 @@ afterAll(async () => {
 });
 
 /** POST /graphql with an operation name, as GraphiQL sends it. */
-async function post(query: string, operationName: string | undefined): Promise<{ data?: any; errors?: unknown[] }> {
-  const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, operationName }) });
+async function post(query: string, operationName: string | undefined, variables: Record<string, unknown> = {}): Promise<{ data?: any; errors?: unknown[] }> {
+  const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, operationName, variables }) });
   return (await response.json()) as { data?: any; errors?: unknown[] };
 }
 
-/** The errors each transport answers `query` under `operationName` with. */
-async function refusals(query: string, operationName: string | undefined) {
-  const http = await post(query, operationName);
+/** The errors each transport answers `query` under `operationName` with (SSE: the errors of its one result, or its refusal). */
+async function refusals(query: string, operationName: string | undefined, variables: Record<string, unknown> = {}) {
+  const http = await post(query, operationName, variables);
   const ws = openWsClient(gateway.wsUrl);
-  const viaWs = subscribe(ws, query, {}, operationName);
+  const viaWs = subscribe(ws, query, variables, operationName);
   await viaWs.done;
   await ws.dispose();
   const sse = createClient({ url: `${gateway.origin}/graphql/stream`, retryAttempts: 0 });
   const viaSse = await new Promise<unknown>((resolve) => {
-    sse.subscribe({ query, ...(operationName ? { operationName } : {}) }, { next: () => undefined, error: resolve, complete: () => resolve('completed') });
+    sse.subscribe({ query, variables, ...(operationName ? { operationName } : {}) }, { next: (result) => resolve(result.errors), error: resolve, complete: () => resolve('completed') });
   });
   sse.dispose();
   return { http: http.errors, ws: viaWs.errors, sse: viaSse };
@@ -66,6 +67,25 @@ describe('an operation name the document does not hold', () => {
     expect(await viaWs.done).toBe('complete');
     expect(viaWs.events).toEqual([[{ id: 'alpha' }]]);
     await ws.dispose();
+    expect(logs.lines.filter((line) => line.includes('internal error'))).toEqual([]);
+  });
+});
+
+describe('variables that do not fit their types', () => {
+  it('are refused over HTTP, WebSocket and SSE with BAD_USER_INPUT and graphql\'s words', async () => {
+    const LISTING = 'query Listing($first: Int) { batches(first: $first) { edges { cursor } } }';
+    const refused = await refusals(LISTING, 'Listing', { first: 'many' });
+    const expected = { message: 'Variable "$first" got invalid value "many"; Int cannot represent non-integer value: "many"', extensions: { code: 'BAD_USER_INPUT' } };
+    expect(refused.http).toEqual([expect.objectContaining(expected)]);
+    expect(refused.ws).toEqual([expect.objectContaining(expected)]);
+    expect(refused.sse).toEqual([expect.objectContaining(expected)]);
+
+    // A subscription missing its variable: refused by both live transports the same way.
+    const WATCH = 'subscription Watch($id: ID!) { batchProgress(id: $id) { terminal } }';
+    const missing = await refusals(WATCH, 'Watch');
+    const notProvided = { message: 'Variable "$id" of required type "ID!" was not provided.', extensions: { code: 'BAD_USER_INPUT' } };
+    expect(missing.ws).toEqual([expect.objectContaining(notProvided)]);
+    expect(missing.sse).toEqual([expect.objectContaining(notProvided)]);
     expect(logs.lines.filter((line) => line.includes('internal error'))).toEqual([]);
   });
 });
