@@ -13,15 +13,8 @@ import {
 import { z } from 'zod';
 import type { BackendContext } from '../../core/backend.js';
 import { ErrorCode, GatewayError } from '../../core/errors.js';
-import {
-  credentialRefreshPlugin,
-  credentialsFor,
-  sdkClientConfig,
-  translateAwsSdkError,
-  upstreamCallPlugin,
-  type AwsCredentialSettings,
-  type NotFoundMeans,
-} from '../../lib/aws.js';
+import { translateAwsSdkError, type NotFoundMeans } from '../../lib/aws-errors.js';
+import { credentialRefreshPlugin, credentialsFor, sdkClientConfig, upstreamCallPlugin, type AwsCredentialSettings } from '../../lib/aws.js';
 import { batchPredictionSchema, type BatchPredictionRecord } from './map.js';
 
 /**

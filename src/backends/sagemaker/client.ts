@@ -10,7 +10,8 @@ import {
 import type { z } from 'zod';
 import type { BackendContext } from '../../core/backend.js';
 import { ErrorCode, GatewayError } from '../../core/errors.js';
-import { credentialsFor, sdkClientConfig, translateAwsSdkError, upstreamCallPlugin, type AwsCredentialSettings, type NotFoundMeans } from '../../lib/aws.js';
+import { translateAwsSdkError, type NotFoundMeans } from '../../lib/aws-errors.js';
+import { credentialsFor, sdkClientConfig, upstreamCallPlugin, type AwsCredentialSettings } from '../../lib/aws.js';
 import { listTransformJobsSchema, transformJobSchema, type TransformJob, type TransformJobSummary } from './wire.js';
 
 /**
